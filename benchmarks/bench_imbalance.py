@@ -1,0 +1,272 @@
+"""What helps a small MLP on imbalanced classes?  The study of seed section 1.3.
+
+Seed 1.3 says 1900:100 (two classes) and 1000:300:100 (three classes) are
+imbalanced enough to need a remedy, lists remedies (1.3.1.1 re-sampling,
+1.3.1.3 per-attribute synthetic samples, 1.3.1.4 Schapire's three learners)
+and names AUC as the measure to trust (1.3.1.2).  This script puts every
+remedy in front of the same MLP and scores it by stratified cross-validation.
+
+Data sets (features standardised inside each training fold):
+
+* ``double_arc``   the seed's double arc (1.1.1), upper arc the minority, 1900:100;
+* ``xor``          noisy XOR (1.1.1, corner noise 0.25), class 1 the minority, 1900:100;
+* ``coin_hole_2``  the coin-hole (1.2.1), the square hole against the rest, 1900:100;
+* ``coin_hole_3``  the coin-hole's three classes, ring:outside:hole = 1000:300:100;
+* ``breast_cancer`` sklearn's bundled data, benign:malignant subsampled to 357:36
+  (about 10:1; 19:1 would leave 3 or 4 malignant samples per test fold).
+
+Treatments, each around ``MulticlassMLPClassifier(hidden_layer_sizes=(16,),
+learning_rate_init=0.01, max_iter=500)``: none; ``class_weight='balanced'``;
+imblearn's RandomUnderSampler, RandomOverSampler and SMOTE; our
+PerAttributeOverSampler (seed 1.3.1.3); SchapireBoostClassifier classic and
+imbalance (seed 1.3.1.4; for three classes the binary-only imbalance variant
+runs one-vs-rest); imblearn's BalancedBaggingClassifier (10 MLPs, each on a
+randomly under-sampled bag).
+
+Scores, mean ± std over the folds: ROC AUC (binary; one-vs-rest macro for
+three classes), balanced accuracy, and F1 of the minority class (the
+smallest class).  A table is printed, then one JSON line with every number.
+
+Usage::
+
+    python benchmarks/bench_imbalance.py            # 5-fold x 2 repeats, ~10 min on 2 cores
+    python benchmarks/bench_imbalance.py --quick    # smaller data, 3 folds, < 1 min
+"""
+
+import argparse
+import json
+import platform
+import sys
+import time
+import warnings
+
+import numpy as np
+import sklearn
+from sklearn.datasets import load_breast_cancer
+from sklearn.metrics import f1_score, make_scorer
+from sklearn.model_selection import RepeatedStratifiedKFold, cross_validate
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.preprocessing import StandardScaler
+
+import imblearn
+from imblearn.ensemble import BalancedBaggingClassifier
+from imblearn.over_sampling import SMOTE, RandomOverSampler
+from imblearn.pipeline import make_pipeline
+from imblearn.under_sampling import RandomUnderSampler
+
+from sknn_cn._mlp import MulticlassMLPClassifier
+from sknn_cn.boosting import SchapireBoostClassifier
+from sknn_cn.datasets import make_coin_hole, make_double_arc, make_xor
+from sknn_cn.sampling import PerAttributeOverSampler
+
+TREATMENTS = (
+    "none",
+    "class_weight",
+    "under_sampling",
+    "over_sampling",
+    "smote",
+    "per_attribute",
+    "schapire_classic",
+    "schapire_imbalance",
+    "balanced_bagging",
+)
+DATASETS = ("double_arc", "xor", "coin_hole_2", "coin_hole_3", "breast_cancer")
+
+
+# ---------------------------------------------------------------- data
+def _subsample(X, y, counts, rng):
+    """Keep ``counts[c]`` randomly chosen samples of each class ``c``."""
+    keep = []
+    for label, n in counts.items():
+        members = np.flatnonzero(y == label)
+        if members.size < n:
+            raise ValueError(
+                f"class {label} has {members.size} samples, fewer than the {n} asked for"
+            )
+        keep.append(rng.choice(members, n, replace=False))
+    keep = rng.permutation(np.concatenate(keep))
+    return X[keep], y[keep]
+
+
+def make_dataset(name, scale, random_state):
+    """Return ``(X, y, description)``; ``scale`` shrinks every class count (quick mode)."""
+    rng = np.random.RandomState(random_state)
+
+    def n(count):
+        return max(int(round(count * scale)), 10)
+
+    if name == "double_arc":
+        X, y = make_double_arc(4 * n(1900), random_state=rng)
+        counts = {0: n(1900), 1: n(100)}
+        text = "double arc, upper arc minority"
+    elif name == "xor":
+        X, y = make_xor(4 * n(1900), noise=0.25, shuffle=True, random_state=rng)
+        counts = {0: n(1900), 1: n(100)}
+        text = "XOR, noise 0.25, class 1 minority"
+    elif name == "coin_hole_2":
+        X, y = make_coin_hole(12 * n(1900), random_state=rng)
+        y = (y == 0).astype(int)  # the hole against ring + outside
+        counts = {0: n(1900), 1: n(100)}
+        text = "coin-hole, hole vs rest"
+    elif name == "coin_hole_3":
+        X, y = make_coin_hole(12 * n(1000), random_state=rng)
+        counts = {1: n(1000), 2: n(300), 0: n(100)}  # ring, outside, hole
+        text = "coin-hole, ring:outside:hole"
+    elif name == "breast_cancer":
+        X, y = load_breast_cancer(return_X_y=True)
+        y = 1 - y  # 1 = malignant (the minority after subsampling)
+        counts = {0: 357, 1: 36}  # the same in quick mode: it is small already
+        text = "breast cancer, benign:malignant"
+    else:
+        raise ValueError(f"`dataset` must be one of {DATASETS}; got {name!r}.")
+    X, y = _subsample(X, y, counts, rng)
+    ratio = ":".join(str(c) for c in counts.values())
+    return X, y, f"{text} {ratio}"
+
+
+# ---------------------------------------------------------------- models
+def _mlp(random_state, **params):
+    return MulticlassMLPClassifier(
+        hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=500,
+        random_state=random_state, **params,
+    )
+
+
+def make_treatment(name, n_classes, n_bags, random_state):
+    """The MLP with one remedy, standardising inside the fit as a first step."""
+    rs = random_state
+    if name == "none":
+        model = _mlp(rs)
+    elif name == "class_weight":
+        model = _mlp(rs, class_weight="balanced")
+    elif name == "under_sampling":
+        return make_pipeline(StandardScaler(), RandomUnderSampler(random_state=rs), _mlp(rs))
+    elif name == "over_sampling":
+        return make_pipeline(StandardScaler(), RandomOverSampler(random_state=rs), _mlp(rs))
+    elif name == "smote":
+        return make_pipeline(StandardScaler(), SMOTE(random_state=rs), _mlp(rs))
+    elif name == "per_attribute":
+        return make_pipeline(StandardScaler(), PerAttributeOverSampler(random_state=rs), _mlp(rs))
+    elif name == "schapire_classic":
+        model = SchapireBoostClassifier(_mlp(rs), variant="classic", random_state=rs)
+    elif name == "schapire_imbalance":
+        model = SchapireBoostClassifier(_mlp(rs), variant="imbalance", random_state=rs)
+        if n_classes > 2:
+            model = OneVsRestClassifier(model)
+    elif name == "balanced_bagging":
+        model = BalancedBaggingClassifier(_mlp(rs), n_estimators=n_bags, random_state=rs)
+    else:
+        raise ValueError(f"`treatment` must be one of {TREATMENTS}; got {name!r}.")
+    return make_pipeline(StandardScaler(), model)
+
+
+def scorers(y):
+    """ROC AUC, balanced accuracy and the minority class's F1 for labels ``y``."""
+    labels, counts = np.unique(y, return_counts=True)
+    minority = labels[np.argmin(counts)]
+    auc = "roc_auc" if labels.size == 2 else "roc_auc_ovr"
+    f1_minority = make_scorer(f1_score, labels=[minority], average="macro", zero_division=0)
+    return {"roc_auc": auc, "balanced_accuracy": "balanced_accuracy", "f1_minority": f1_minority}
+
+
+# ---------------------------------------------------------------- study
+def run(datasets, treatments, n_splits, n_repeats, scale, n_bags, n_jobs, seed, log):
+    cv = RepeatedStratifiedKFold(n_splits=n_splits, n_repeats=n_repeats, random_state=seed)
+    results = {}
+    for data_name in datasets:
+        X, y, description = make_dataset(data_name, scale, seed)
+        n_classes = np.unique(y).size
+        results[data_name] = {"description": description, "scores": {}}
+        log(f"{data_name}: {description}")
+        for treatment in treatments:
+            model = make_treatment(treatment, n_classes, n_bags, seed)
+            start = time.perf_counter()
+            with warnings.catch_warnings(record=True) as caught:
+                # Small MLPs stopping at max_iter and Schapire's degenerate cases are
+                # expected; they are counted (with --n-jobs 1 only: workers' warnings
+                # do not come back).
+                warnings.simplefilter("always")
+                cvres = cross_validate(model, X, y, cv=cv, scoring=scorers(y), n_jobs=n_jobs,
+                                       error_score="raise")
+            seconds = time.perf_counter() - start
+            entry = {"seconds": round(seconds, 2), "warnings": _count_warnings(caught)}
+            for metric in ("roc_auc", "balanced_accuracy", "f1_minority"):
+                values = cvres[f"test_{metric}"]
+                entry[metric] = {"mean": float(np.mean(values)), "std": float(np.std(values))}
+            results[data_name]["scores"][treatment] = entry
+            log(f"  {treatment:<20s} {seconds:6.1f} s")
+    return results
+
+
+def _count_warnings(caught):
+    counts = {}
+    for record in caught:
+        name = record.category.__name__
+        if name in ("ConvergenceWarning", "DegenerateBoostingWarning"):
+            counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
+def format_table(results, treatments):
+    lines = []
+    header = (f"{'treatment':<20s} {'ROC AUC':>15s} {'balanced acc':>15s} "
+              f"{'minority F1':>15s} {'time s':>7s} {'degen.':>6s}")
+    for data_name, block in results.items():
+        lines.append("")
+        lines.append(f"== {data_name}: {block['description']}")
+        lines.append(header)
+        best = {m: max(block["scores"][t][m]["mean"] for t in treatments)
+                for m in ("roc_auc", "balanced_accuracy", "f1_minority")}
+        for treatment in treatments:
+            entry = block["scores"][treatment]
+            cells = []
+            for metric in ("roc_auc", "balanced_accuracy", "f1_minority"):
+                mean, std = entry[metric]["mean"], entry[metric]["std"]
+                mark = "*" if mean == best[metric] else " "
+                cells.append(f"{mean:.3f} ± {std:.3f}{mark}")
+            degenerate = entry["warnings"].get("DegenerateBoostingWarning", 0)
+            lines.append(f"{treatment:<20s} " + " ".join(f"{c:>15s}" for c in cells)
+                         + f" {entry['seconds']:7.1f} {degenerate:6d}")
+    lines.append("")
+    lines.append("* best mean in the column for that data set;  degen. = number of "
+                 "DegenerateBoostingWarning over all folds")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="half-size toy data, 3 folds x 1 repeat, 5 bags")
+    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
+    parser.add_argument("--treatments", nargs="+", choices=TREATMENTS, default=list(TREATMENTS))
+    parser.add_argument("--n-jobs", type=int, default=1, help="folds in parallel (default 1)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+
+    if args.quick:
+        n_splits, n_repeats, scale, n_bags = 3, 1, 0.5, 5
+    else:
+        n_splits, n_repeats, scale, n_bags = 5, 2, 1.0, 10
+
+    def log(message):
+        print(message, file=sys.stderr, flush=True)
+
+    start = time.perf_counter()
+    results = run(args.datasets, args.treatments, n_splits, n_repeats, scale, n_bags,
+                  args.n_jobs, args.seed, log)
+    print(format_table(results, args.treatments))
+    summary = {
+        "benchmark": "bench_imbalance",
+        "quick": args.quick,
+        "cv": {"n_splits": n_splits, "n_repeats": n_repeats, "stratified": True},
+        "seed": args.seed,
+        "seconds": round(time.perf_counter() - start, 1),
+        "versions": {"python": platform.python_version(), "numpy": np.__version__,
+                     "sklearn": sklearn.__version__, "imblearn": imblearn.__version__},
+        "results": results,
+    }
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()
