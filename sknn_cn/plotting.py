@@ -567,7 +567,9 @@ class HiddenSpaceDisplay:
                     "pca": ", PCA projection"}[projection]
             line = {2: "line", 3: "plane"}.get(H.shape[1] if projection in ("2d", "3d")
                                               else 2, "line")
-            if projection == "3d":
+            if projection == "3d" and n_classes > 2:
+                boundary = "; grey surfaces: output layer's class borders"
+            elif projection == "3d":
                 boundary = f"; grey surface: output layer's separating {line}"
             elif n_classes > 2:
                 boundary = "; black: output layer's class borders"
@@ -652,8 +654,10 @@ class HiddenSpaceDisplay:
             if self.boundary_:
                 from matplotlib.patches import Patch
 
-                extra_handles.append(Patch(facecolor="0.3", alpha=0.3,
-                                           label="separating plane"))
+                extra_handles.append(Patch(
+                    facecolor="0.35", alpha=0.3,
+                    label="separating plane" if self.normal is not None
+                    else "class borders (planes)"))
 
         self.scatter_ = []
         if self.y is not None:
@@ -798,7 +802,8 @@ class HiddenSpaceSnapshots:
             disp = HiddenSpaceDisplay.from_estimator(
                 est, X, y, layer=layer, projection=proj, n_grid_lines=n_grid_lines,
                 class_names=class_names, ax=ax,
-                title=f"after {target} epoch{'s' if target > 1 else ''}")
+                title=f"after {target} epoch{'s' if target > 1 else ''} "
+                      f"(training accuracy {est.score(X, y):.2f})")
             if i > 0 and ax.get_legend() is not None:
                 ax.get_legend().remove()
             self.displays_.append(disp)
@@ -868,6 +873,9 @@ class TrainingCurvesDisplay:
             (self.lines_["validation_loss"],) = ax.plot(
                 ve, self.validation_loss_curve, color=OKABE_ITO[5], linewidth=2,
                 linestyle="--", label="validation loss")
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel("loss (cross-entropy + L2)")
         if log_loss_axis:

@@ -237,7 +237,8 @@ def test_hidden_space_snapshots_follow_partial_fit():
         ref.partial_fit(X, y)
     np.testing.assert_allclose(snaps.displays_[0].hidden_, first)
     np.testing.assert_allclose(snaps.displays_[1].hidden_, ref.hidden_activations(X)[0])
-    assert snaps.axes_[1].get_title() == "after 4 epochs"
+    assert snaps.axes_[1].get_title() == (
+        f"after 4 epochs (training accuracy {ref.score(X, y):.2f})")
     assert not hasattr(est, "coefs_")               # the estimator itself is untouched
     with pytest.raises(ValueError, match="increasing"):
         HiddenSpaceSnapshots.from_estimator(est, X, y, epochs=(3, 2))
