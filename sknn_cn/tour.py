@@ -597,10 +597,9 @@ class _Tour:
                                 MultiStepSchedule, PolynomialSchedule, StepSchedule)
 
         X_tr, X_te, y_tr, y_te, name, _ = self._digits()
-        n = 2000 if self.quick else 10000
-        X_tr, y_tr = X_tr[:n], y_tr[:n]
-        X_te, y_te = X_te[: n // 2], y_te[: n // 2]
-        epochs, batch, base_lr = (4 if self.quick else 8), 64, 0.5
+        if self.quick:
+            X_tr, y_tr, X_te, y_te = X_tr[:2000], y_tr[:2000], X_te[:1000], y_te[:1000]
+        epochs, batch, base_lr = (4 if self.quick else 5), 64, 0.5
         T = epochs * -(-len(y_tr) // batch)           # total updates
         schedules = {
             "fixed": (FixedSchedule(), "lr = base"),
