@@ -671,17 +671,106 @@ def _json_default(obj):
 
 
 def _run_gradcheck(tour, module):
-    """Run sknn_cn.gradcheck on the seed's 3-layer net, whatever it is called."""
-    fn = None
-    for name in ("check_estimator_gradients", "gradient_check", "check_gradients",
-                 "gradcheck"):
-        if callable(getattr(module, name, None)):
-            fn = getattr(module, name)
-            break
-    if fn is None:
-        raise SectionSkipped("sknn_cn.gradcheck has no function the tour knows "
-                             "(gradient_check / check_gradients).")
-    raise SectionSkipped(f"the tour does not call sknn_cn.gradcheck.{fn.__name__} yet.")
+    """Seed 1.4.3 on the seed's 784-64-16-10 net: fresh, trained, and with relu."""
+    import matplotlib.pyplot as plt
+
+    from ._mlp import MulticlassMLPClassifier
+    from .plotting import OKABE_ITO
+
+    check = getattr(module, "check_gradients", None)
+    if not callable(check):
+        raise SectionSkipped("sknn_cn.gradcheck has no check_gradients function.")
+    X_tr, _, y_tr, _, name, _ = tour._digits()
+    X = np.asarray(X_tr[:20], dtype=np.float64)       # pixels already in [0, 1]
+    y = y_tr[:20]
+    subset = 200 if tour.quick else None              # per array; None = every element
+
+    def net(activation=("logistic", "tanh")):
+        return MulticlassMLPClassifier((64, 16), activation=activation, alpha=1e-3,
+                                       solver="sgd", momentum=0.0,
+                                       learning_rate_init=0.5, batch_size=64,
+                                       max_iter=1, dtype=np.float32,
+                                       random_state=tour.rs)
+
+    trained = net().fit(X_tr[:500 if tour.quick else 5000],
+                        y_tr[:500 if tour.quick else 5000])
+    scenarios = {
+        "fresh initialisation": check(net(), X, y, subset=subset,
+                                      random_state=tour.rs),
+        "after 1 epoch of training": check(trained, X, y, subset=subset,
+                                           random_state=tour.rs),
+        "relu, relu (non-smooth)": check(net(("relu", "relu")), X, y, subset=subset,
+                                         random_state=tour.rs),
+    }
+    first = scenarios["fresh initialisation"]
+    tour.note(f"{name}: 20 images, L2 term alpha = 0.001 included in J (seed "
+              "1.4.3.3 note 3), no dropout in this package (note 4); "
+              + ("200 random elements of each array (quick mode)." if tour.quick
+                 else "every one of the 51,450 parameters."))
+    tour.table(["parameter", "shape", "checked", "diff", "max |g - g_num|", "verdict"],
+               [[p["name"], "x".join(map(str, p["shape"])), p["n_checked"],
+                 f"{p['diff']:.2e}", f"{p['max_abs_error']:.2e}", p["verdict"]]
+                for p in first.per_parameter],
+               title="Per parameter array, sigmoid-tanh-softmax net, fresh weights")
+    tour.table(["weights", "elements", "diff", "verdict", "passed", "seconds"],
+               [[k, r.n_checked, f"{r.diff:.2e}", r.verdict, str(r.passed),
+                 f"{r.elapsed:.2f}"] for k, r in scenarios.items()],
+               title="The seed's check in three situations (note 5: check again "
+                     "after training)")
+    tour.record("results", {k: {"diff": r.diff, "verdict": r.verdict,
+                                "passed": bool(r.passed), "n_checked": r.n_checked}
+                            for k, r in scenarios.items()})
+
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12.5, 5))
+    colors = [OKABE_ITO[i] for i in (4, 0, 2, 5, 6, 1)]
+    markers = ["o", "^", "s", "D", "v", "P"]
+    rng = np.random.default_rng(tour.rs)
+    for k, (nm, arr_a, arr_n) in enumerate(zip(
+            first.names, first.to_arrays(first.analytic).values(),
+            first.to_arrays(first.numerical).values())):
+        a, n = arr_a.ravel(), arr_n.ravel()
+        keep = np.flatnonzero(np.isfinite(n) & (a != 0))
+        if keep.size > 400:
+            keep = rng.choice(keep, 400, replace=False)
+        ax1.scatter(a[keep], n[keep], s=22, c=colors[k], marker=markers[k],
+                    label=nm, alpha=0.75, edgecolors="none")
+    lim = np.nanmax(np.abs(first.analytic[first.checked])) * 1.1
+    ax1.plot([-lim, lim], [-lim, lim], color="black", linewidth=1, label="y = x")
+    from matplotlib.ticker import SymmetricalLogLocator
+
+    ax1.set_xscale("symlog", linthresh=1e-6)
+    ax1.set_yscale("symlog", linthresh=1e-6)
+    for axis in (ax1.xaxis, ax1.yaxis):
+        axis.set_major_locator(SymmetricalLogLocator(linthresh=1e-6, base=100))
+    ax1.set_xlabel("back-propagation gradient")
+    ax1.set_ylabel("two-sided difference (J(θ+h) - J(θ-h)) / 2h")
+    ax1.set_title("Every checked element lies on y = x (fresh weights)")
+    ax1.legend(fontsize="small", loc="upper left", markerscale=2)
+    # per-array diff against the seed's bands
+    bands = [(1e-16, 1e-7, "#E5F5EC", "correct"), (1e-7, 1e-4, "#FFF7D6",
+                                                     "acceptable for relu only"),
+             (1e-4, 1e-2, "#FDE3CF", "suspicious"), (1e-2, 1.0, "#F6D0D0", "wrong")]
+    for lo, hi, colour, label in bands:
+        ax2.axhspan(lo, hi, color=colour, zorder=0)
+        ax2.text(0.99, np.sqrt(lo * hi) if lo > 1e-16 else 1e-9, label,
+                 transform=ax2.get_yaxis_transform(), ha="right", va="center",
+                 fontsize="small", color="0.3")
+    width = 0.8 / len(scenarios)
+    for j, (k, r) in enumerate(scenarios.items()):
+        diffs = [max(p["diff"], 1e-16) for p in r.per_parameter]
+        ax2.bar(np.arange(len(diffs)) + (j - 1) * width, diffs, width=width,
+                color=[OKABE_ITO[4], OKABE_ITO[0], OKABE_ITO[5]][j], label=k,
+                hatch=["", "//", ".."][j], edgecolor="black", linewidth=0.5)
+    ax2.set_yscale("log")
+    ax2.set_ylim(1e-13, 1.0)
+    ax2.set_xticks(np.arange(len(first.names)), first.names)
+    ax2.set_ylabel("relative difference (seed 1.4.3.2)")
+    ax2.set_title("diff per parameter array and the seed's verdict bands")
+    ax2.legend(fontsize="small", loc="upper left")
+    fig.tight_layout()
+    tour.save(fig, "gradient_check.png",
+              "Gradient check: back-propagation against two-sided differences, and "
+              "the relative difference of each array in the seed's bands")
 
 
 def _run_lr_finder(tour, module):
