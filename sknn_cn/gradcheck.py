@@ -340,7 +340,7 @@ def _check_positive(value, name):
     return float(value)
 
 
-def _objective(estimator, X, y, sample_weight):
+def _objective(estimator, X, y, sample_weight, classes):
     """Float64 parameters, one-hot targets and weights of the estimator's objective."""
     from ._mlp import _BaseMLPClassifier
 
@@ -355,6 +355,12 @@ def _objective(estimator, X, y, sample_weight):
     check_classification_targets(y)
     fitted = hasattr(estimator, "coefs_")
     if fitted:
+        if classes is not None and not np.array_equal(np.unique(classes),
+                                                      estimator.classes_):
+            raise ValueError(
+                f"`classes`={np.asarray(classes).tolist()!r} differ from the fitted "
+                f"estimator's classes_={estimator.classes_.tolist()!r}."
+            )
         classes = estimator.classes_
         if X.shape[1] != estimator.n_features_in_:
             raise ValueError(
@@ -369,7 +375,11 @@ def _objective(estimator, X, y, sample_weight):
         params = [(np.array(W, dtype=np.float64), np.array(b, dtype=np.float64))
                   for W, b in zip(estimator.coefs_, estimator.intercepts_)]
     else:
-        classes = np.unique(y)
+        classes = np.unique(y if classes is None else classes)
+        unseen = np.setdiff1d(np.unique(y), classes)
+        if unseen.size:
+            raise ValueError(f"y contains labels {unseen.tolist()!r} that are not in "
+                             f"`classes`={classes.tolist()!r}.")
         estimator._check_class_count(classes)
         estimator._check_classes(classes)
         hidden = estimator._hidden_sizes()
@@ -553,8 +563,8 @@ def _numerical_gradient(params, X, Y, weights, activations, out_activation, alph
 # --------------------------------------------------------------------------
 # the public function
 # --------------------------------------------------------------------------
-def check_gradients(estimator, X, y, *, sample_weight=None, epsilon=1e-5, subset=None,
-                    random_state=None):
+def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilon=1e-5,
+                    subset=None, random_state=None):
     """Compare back-propagation with two-sided differences (seed 1.4.3).
 
     Parameters
@@ -568,6 +578,10 @@ def check_gradients(estimator, X, y, *, sample_weight=None, epsilon=1e-5, subset
         A few dozen samples are plenty.
     y : array-like of shape (n_samples,)
         Class labels.
+    classes : array-like of shape (n_classes,), default=None
+        Every class the network has an output for, when the estimator is not
+        fitted and ``y`` may lack some (as ``partial_fit``'s ``classes``);
+        default ``np.unique(y)``.  A fitted estimator uses its ``classes_``.
     sample_weight : array-like of shape (n_samples,), default=None
         As in ``fit``; the estimator's ``class_weight`` is applied too.
     epsilon : float, default=1e-5
@@ -604,7 +618,7 @@ def check_gradients(estimator, X, y, *, sample_weight=None, epsilon=1e-5, subset
     epsilon = _check_positive(epsilon, "epsilon")
     subset = _check_subset(subset)
     X, Y, weights, params, activations, fitted = _objective(
-        estimator, X, y, sample_weight)
+        estimator, X, y, sample_weight, classes)
     alpha = float(estimator.alpha)
     out_activation = estimator._out_activation
 

@@ -319,3 +319,12 @@ def test_errors_name_the_argument():
         check_gradients(fitted, X[:, :5], y)
     with pytest.raises(ValueError, match="does not know"):
         check_gradients(fitted, X, y + 10)
+
+
+def test_classes_gives_the_output_layer_its_width():
+    X, y = _data(n_classes=3)  # labels 0..2, but the net is for 0..4
+    result = check_gradients(_seedlike_net(), X, y, classes=np.arange(5))
+    assert result.params[-1][0].shape[1] == 5 and result.passed
+    assert check_gradients(_seedlike_net(), X, y).params[-1][0].shape[1] == 3
+    with pytest.raises(ValueError, match="not in `classes`"):
+        check_gradients(_seedlike_net(), X, y, classes=[0, 1])
