@@ -1065,7 +1065,8 @@ class LRFinderDisplay:
         ax.set_xlabel("learning rate (log scale)")
         ax.set_ylabel("training loss")
         ax.set_title("Learning-rate range test (Smith 2015)")
-        ax.grid(True, which="both", alpha=0.3)
+        ax.grid(True, which="major", alpha=0.3)
+        ax.grid(True, which="minor", alpha=0.08)
         ax.legend(fontsize="small", loc="best")
         self.ax_, self.figure_ = ax, fig
         return self

@@ -774,7 +774,59 @@ def _run_gradcheck(tour, module):
 
 
 def _run_lr_finder(tour, module):
-    raise SectionSkipped("the tour does not call sknn_cn.lr_finder yet.")
+    """Seed 1.4.4.1 on the seed's MNIST net, then a check of the suggestions."""
+    from ._mlp import MulticlassMLPClassifier
+    from .plotting import LRFinderDisplay
+
+    range_test = getattr(module, "lr_range_test", None)
+    if not callable(range_test):
+        raise SectionSkipped("sknn_cn.lr_finder has no lr_range_test function.")
+    X_tr, X_te, y_tr, y_te, name, _ = tour._digits()
+    n = 3000 if tour.quick else 20000
+    X_tr, y_tr = X_tr[:n], y_tr[:n]
+    X_te, y_te = X_te[:2000], y_te[:2000]
+
+    def net(lr=0.01, epochs=1):
+        return MulticlassMLPClassifier(
+            (64, 16), activation=("logistic", "tanh"), solver="sgd", momentum=0.0,
+            learning_rate_init=lr, batch_size=64, max_iter=epochs, tol=0.0,
+            n_iter_no_change=np.inf, dtype=np.float32, random_state=tour.rs)
+
+    result = range_test(net(), X_tr, y_tr, min_lr=1e-5, max_lr=10.0,
+                        n_steps=100 if tour.quick else 300)
+    suggestions = dict(result.suggestions)
+    tour.note(f"{name}, {len(y_tr)} training images, the 784-64-16-10 net with plain "
+              f"SGD and batch 64: {len(result.lrs)} mini-batches with the learning rate "
+              f"growing from 1e-5 towards 10"
+              f"{' (stopped when the loss blew up)' if result.diverged else ''}.")
+    epochs = 1 if tour.quick else 2
+    candidates = {f"suggested ({rule})": lr for rule, lr in suggestions.items()}
+    low = min(suggestions.values())
+    candidates.update({"10x below the lowest suggestion": low / 10,
+                       "3x the loss minimum (too high)": 30 * suggestions["minimum/10"]
+                       if "minimum/10" in suggestions else 10 * low})
+    rows, checked = [], {}
+    for label, lr in candidates.items():
+        if not np.isfinite(lr):
+            continue
+        clf = net(float(lr), epochs).fit(X_tr, y_tr)
+        acc = float(clf.score(X_te, y_te))
+        checked[label] = {"lr": float(lr), "test_accuracy": acc}
+        rows.append([label, f"{lr:.3g}", acc])
+    tour.table(["learning rate", "value", f"test acc after {epochs} epoch"
+                                          f"{'s' if epochs > 1 else ''}"], rows,
+               title="Does the suggestion train well? The same net, trained from "
+                     "scratch at each rate")
+    tour.record("suggestions", suggestions)
+    tour.record("check", checked)
+    labelled = {(f"{k} (default)" if k == result.rule else k): v
+                for k, v in suggestions.items()}
+    disp = LRFinderDisplay(result.lrs, result.smoothed_losses, suggestions=labelled,
+                           raw_losses=result.losses).plot()
+    disp.ax_.set_title(f"Learning-rate range test on {name} (Smith 2015)")
+    tour.save(disp.figure_, "lr_finder.png",
+              "Smoothed mini-batch loss against the learning rate (log scale), with "
+              "the three suggested rates")
 
 
 def run_tour(out="tour_out", *, quick=False, sections=None, random_state=0,

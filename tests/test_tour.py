@@ -77,6 +77,9 @@ def test_quick_tour_numbers(quick_run):
     if "results" in results.get("gradcheck", {}):          # seed 1.4.3 verdicts
         assert all(r["verdict"] == "correct" and r["passed"]
                    for r in results["gradcheck"]["results"].values())
+    if "suggestions" in results.get("lr_finder", {}):      # seed 1.4.4.1
+        lrs = list(results["lr_finder"]["suggestions"].values())
+        assert len(lrs) >= 1 and all(1e-5 <= lr <= 10 for lr in lrs)
     assert set(results["schedules"]["schedules"]) == {
         "fixed", "step", "multistep", "exp", "inv", "poly"}
     # the plain MLP is the one that misses the minority most often (seed 1.3.1.2)
