@@ -5,11 +5,25 @@ The chapter this package implements (seed sections in brackets):
 
 * :class:`BinaryMLPClassifier`, :class:`MulticlassMLPClassifier`: two- and
   three-layer nets for XOR, double arc, coin hole and MNIST (1.1, 1.2, 1.4.2);
-* :mod:`sknn_cn.schedules`: the six learning-rate schedules (1.4.4.2);
-* :mod:`sknn_cn.datasets`: the chapter's data (1.1.1, 1.2.1, 1.4.1).
+* :mod:`sknn_cn.metrics`: the evaluation list (1.1.2);
+* :mod:`sknn_cn.plotting`: decision boundaries and the hidden layer's space
+  transform (1.1.4, 1.1.5), training curves, ROC, LR-finder curves;
+* :class:`PerAttributeOverSampler`, :class:`SchapireBoostClassifier`: class
+  imbalance (1.3);
+* :mod:`sknn_cn.gradcheck`, :mod:`sknn_cn.lr_finder`, :mod:`sknn_cn.schedules`,
+  :mod:`sknn_cn.scaling`: gradient checking and learning rates (1.4.3, 1.4.4);
+* :mod:`sknn_cn.datasets`: the chapter's data (1.1.1, 1.2.1, 1.4.1);
+* :func:`save_model`, :func:`load_model`: persistence that never runs code.
+
+``python -m sknn_cn`` tours the chapter.
 """
 
+__version__ = "0.1.0"
+
 from ._mlp import BinaryMLPClassifier, MulticlassMLPClassifier
+from .boosting import DegenerateBoostingWarning, SchapireBoostClassifier
+from .persistence import load_model, save_model
+from .sampling import PerAttributeOverSampler
 from .schedules import (
     SCHEDULES,
     ExponentialSchedule,
@@ -22,11 +36,14 @@ from .schedules import (
     get_schedule,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "BinaryMLPClassifier",
     "MulticlassMLPClassifier",
+    "SchapireBoostClassifier",
+    "DegenerateBoostingWarning",
+    "PerAttributeOverSampler",
+    "save_model",
+    "load_model",
     "LRSchedule",
     "FixedSchedule",
     "StepSchedule",

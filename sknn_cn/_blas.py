@@ -13,7 +13,7 @@ __all__ = ["blas_threads_for"]
 
 #: Multiply-adds per matrix product above which a second thread pays off.
 #: Measured with benchmarks/bench_mnist.py (see the README's benchmark section).
-_THREADED_WORK = 2_000_000
+_THREADED_WORK = 50_000_000
 
 
 def blas_threads_for(n_threads, batch_size, layer_sizes):

@@ -7,12 +7,13 @@ lives in :mod:`sknn_cn._network`; parameter updates in
 """
 
 import copy
+import math
 import numbers
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy.special import logsumexp
+from scipy.special import expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -93,10 +94,10 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         hidden_layer_sizes=(100,),
         activation="logistic",
         *,
-        solver="sgd",
+        solver="adam",
         alpha=1e-4,
         batch_size="auto",
-        learning_rate_init=0.3,
+        learning_rate_init=0.02,
         lr_schedule="fixed",
         max_iter="auto",
         shuffle=True,
@@ -250,11 +251,13 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 "class_weight='balanced' is not supported by partial_fit, which "
                 "sees one batch at a time; pass a dict of class weights instead."
             )
-        first_call = _check_partial_fit_first_call(self, classes)
-        if first_call:
-            self._check_class_count(self.classes_)
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True,
-                         first_call=first_call)
+        if _check_partial_fit_first_call(self, classes):
+            try:
+                self._check_class_count(self.classes_)
+            except ValueError:
+                del self.classes_
+                raise
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
 
     def _validate_training_data(self, X, y, sample_weight, reset):
         X, y = validate_data(
@@ -265,7 +268,18 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         check_classification_targets(y)
         return X, y, sample_weight
 
-    def _fit(self, X, y, sample_weight=None, incremental=False, first_call=False):
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        # All or nothing: whatever goes wrong (bad input, a diverging run), the
+        # estimator is left exactly as it was before this call.
+        saved = dict(self.__dict__)
+        try:
+            return self._fit_transaction(X, y, sample_weight, incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_transaction(self, X, y, sample_weight, incremental):
         hidden_sizes = self._hidden_sizes()
         activations = self._hidden_activations(len(hidden_sizes))
         schedule = get_schedule(self.lr_schedule)
@@ -387,85 +401,96 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         X, Y, sample_weight, X_val, Y_val, y_val_index, sw_val = data
         n_samples = X.shape[0]
         params = state.params
-        flat_params = state.flat_params()
+        theta = state.theta
         workspace = _network.Workspace(params, batch_size)
+        # the L2 term acts on the weights only: theta[:n_weights] (pack_params)
+        theta_W = theta[:state.n_weights]
+        grad_W = workspace.grad[:state.n_weights]
+        penalty_grad = np.empty_like(theta_W) if self.alpha else None
         order = np.arange(n_samples)
         alpha = self.alpha
         base_lr = self.learning_rate_init
         out_activation = self._out_activation
         gather = self.shuffle
         by_iteration = schedule.unit == "iteration"
+        optimizer_step = state.optimizer.step
+        forward, backward = _network.forward, _network.backward
 
         try:
-            for _ in range(epochs):
-                if gather:
-                    self._rng.shuffle(order)
-                accumulated_loss = 0.0
-                for start in range(0, n_samples, batch_size):
-                    stop = min(start + batch_size, n_samples)
-                    m = stop - start
+            # overflow is not warned about: a non-finite loss or weight is
+            # caught below and reported with the learning rate that caused it
+            with np.errstate(over="ignore", invalid="ignore"):
+                for _ in range(epochs):
                     if gather:
-                        batch = order[start:stop]
-                        X_batch = np.take(X, batch, axis=0, out=workspace.X[:m])
-                        Y_batch = np.take(Y, batch, axis=0, out=workspace.Y[:m])
-                        sw_batch = None if sample_weight is None else sample_weight[batch]
-                    else:
-                        X_batch, Y_batch = X[start:stop], Y[start:stop]
-                        sw_batch = (None if sample_weight is None
-                                    else sample_weight[start:stop])
+                        self._rng.shuffle(order)
+                    accumulated_loss = 0.0
+                    for start in range(0, n_samples, batch_size):
+                        stop = min(start + batch_size, n_samples)
+                        m = stop - start
+                        if gather:
+                            batch = order[start:stop]
+                            X_batch = np.take(X, batch, axis=0, out=workspace.X[:m])
+                            Y_batch = np.take(Y, batch, axis=0, out=workspace.Y[:m])
+                            sw_batch = None if sample_weight is None else sample_weight[batch]
+                        else:
+                            X_batch, Y_batch = X[start:stop], Y[start:stop]
+                            sw_batch = (None if sample_weight is None
+                                        else sample_weight[start:stop])
 
-                    acts, per_sample = _network.forward(
-                        params, X_batch, activations, out_activation, Y=Y_batch,
-                        workspace=workspace,
-                    )
-                    if sw_batch is None:
-                        total_weight = m
-                        batch_loss = per_sample.sum() / m
-                    else:
-                        total_weight = sw_batch.sum()
-                        batch_loss = per_sample @ sw_batch / total_weight
-                    batch_loss += _network.l2_penalty(params, alpha, total_weight)
-                    if not np.isfinite(batch_loss):
+                        acts, per_sample = forward(params, X_batch, activations,
+                                                   out_activation, Y=Y_batch,
+                                                   workspace=workspace)
+                        if sw_batch is None:
+                            total_weight = m
+                            batch_loss = float(per_sample.sum()) / m
+                        else:
+                            total_weight = float(sw_batch.sum())
+                            batch_loss = float(per_sample @ sw_batch) / total_weight
+                        # backward without the L2 term; it is added below on theta_W
+                        # in one step: d/dW [alpha / (2 S) ||W||^2] = alpha / S * W
+                        backward(params, acts, Y_batch, activations, sample_weight=sw_batch,
+                                 alpha=0.0, workspace=workspace)
+                        if alpha:
+                            batch_loss += 0.5 * alpha * float(np.dot(theta_W, theta_W)) / total_weight
+                            np.multiply(theta_W, alpha / total_weight, out=penalty_grad)
+                            grad_W += penalty_grad
+                        if not math.isfinite(batch_loss):
+                            raise FloatingPointError(self._divergence_message(state))
+                        step = state.n_updates if by_iteration else state.n_epochs
+                        optimizer_step([theta], [workspace.grad],
+                                       schedule(base_lr, step, total_steps))
+                        state.n_updates += 1
+                        accumulated_loss += batch_loss * m
+
+                    state.n_epochs += 1
+                    state.t += n_samples
+                    state.loss = accumulated_loss / n_samples
+                    state.loss_curve.append(state.loss)
+                    if not np.isfinite(theta).all():
                         raise FloatingPointError(self._divergence_message(state))
-                    grads = _network.backward(
-                        params, acts, Y_batch, activations, sample_weight=sw_batch,
-                        alpha=alpha, workspace=workspace,
-                    )
-                    step = state.n_updates if by_iteration else state.n_epochs
-                    lr = schedule(base_lr, step, total_steps)
-                    state.optimizer.step(flat_params, _flatten(grads), lr)
-                    state.n_updates += 1
-                    accumulated_loss += float(batch_loss) * m
-
-                state.n_epochs += 1
-                state.t += n_samples
-                state.loss = accumulated_loss / n_samples
-                state.loss_curve.append(state.loss)
-                if not all(np.isfinite(p).all() for p in flat_params):
-                    raise FloatingPointError(self._divergence_message(state))
-                if self.verbose:
-                    print(f"Iteration {state.n_epochs}, loss = {state.loss:.8f}")
-                if state.n_epochs % check_every:
-                    continue  # the stopping rule looks every `check_every` epochs
-
-                if self.early_stopping:
-                    self._record_validation(state, X_val, Y_val, y_val_index, sw_val,
-                                            activations)
-                else:
-                    if state.loss > state.best_loss - self.tol:
-                        state.no_improvement += 1
-                    else:
-                        state.no_improvement = 0
-                    state.best_loss = min(state.best_loss, state.loss)
-
-                if not incremental and state.no_improvement > self.n_iter_no_change:
-                    state.stopped_early = True
                     if self.verbose:
-                        what = ("Validation score" if self.early_stopping
-                                else "Training loss")
-                        print(f"{what} did not improve more than tol={self.tol} for "
-                              f"{self.n_iter_no_change} consecutive checks. Stopping.")
-                    break
+                        print(f"Iteration {state.n_epochs}, loss = {state.loss:.8f}")
+                    if state.n_epochs % check_every:
+                        continue  # the stopping rule looks every `check_every` epochs
+
+                    if self.early_stopping:
+                        self._record_validation(state, X_val, Y_val, y_val_index, sw_val,
+                                                activations)
+                    else:
+                        if state.loss > state.best_loss - self.tol:
+                            state.no_improvement += 1
+                        else:
+                            state.no_improvement = 0
+                        state.best_loss = min(state.best_loss, state.loss)
+
+                    if not incremental and state.no_improvement > self.n_iter_no_change:
+                        state.stopped_early = True
+                        if self.verbose:
+                            what = ("Validation score" if self.early_stopping
+                                    else "Training loss")
+                            print(f"{what} did not improve more than tol={self.tol} for "
+                                  f"{self.n_iter_no_change} consecutive checks. Stopping.")
+                        break
         except KeyboardInterrupt:
             state.interrupted = True
             warnings.warn("Training interrupted by user; keeping the weights so far.",
@@ -655,9 +680,7 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray of shape (n_samples, n_classes)
         """
         X = self._validate_for_predict(X)
-        Z = self._logits(X)
-        A, _ = _network.output_and_loss(Z, None, self._out_activation)
-        return self._proba_from_output(A)
+        return self._proba_from_logits(self._logits(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -674,7 +697,9 @@ class _TrainingState:
     """
 
     def __init__(self, params):
-        self.params = params
+        # one flat vector theta; params are (W, b) views into it
+        self.theta, self.params = _network.pack_params(params)
+        self.n_weights = _network.n_weights(params)
         self.optimizer = None
         self.n_updates = 0
         self.n_epochs = 0
@@ -699,7 +724,7 @@ class _TrainingState:
     @classmethod
     def from_estimator(cls, est):
         """Copies of the estimator's fitted state (so a failure can't touch it)."""
-        state = cls([(W.copy(), b.copy()) for W, b in zip(est.coefs_, est.intercepts_)])
+        state = cls(list(zip(est.coefs_, est.intercepts_)))  # pack_params copies
         # The optimizer keeps its own state arrays (velocities, moments), aligned
         # by position with the parameters it is given; a deep copy is independent.
         state.optimizer = copy.deepcopy(getattr(est, "_optimizer", None))
@@ -714,15 +739,14 @@ class _TrainingState:
         return state
 
     def flat_params(self):
-        return _flatten(self.params)
+        """What the optimizer updates: the single flat vector theta."""
+        return [self.theta]
 
     def snapshot_best(self):
-        self.best_params = [(W.copy(), b.copy()) for W, b in self.params]
+        self.best_params = self.theta.copy()
 
     def restore_best(self):
-        for (W, b), (W_best, b_best) in zip(self.params, self.best_params):
-            W[...] = W_best
-            b[...] = b_best
+        self.theta[...] = self.best_params
 
     def commit(self, est):
         est.coefs_ = [W for W, _ in self.params]
@@ -747,11 +771,6 @@ class _TrainingState:
             est.best_loss_ = self.best_loss
 
 
-def _flatten(pairs):
-    """[(W1, b1), (W2, b2), ...] -> [W1, b1, W2, b2, ...] (views, no copies)."""
-    return [array for pair in pairs for array in pair]
-
-
 class BinaryMLPClassifier(_BaseMLPClassifier):
     """A multi-layer network for two classes, with one logistic output unit.
 
@@ -767,18 +786,18 @@ class BinaryMLPClassifier(_BaseMLPClassifier):
     activation : str or sequence of str, default='logistic'
         Hidden activation, one name for all hidden layers or one per layer:
         'identity', 'logistic' (or 'sigmoid', the seed's choice), 'tanh', 'relu'.
-    solver : {'sgd', 'adam'}, default='sgd'
-        'sgd' is mini-batch gradient descent with (Nesterov) momentum, the
-        seed's optimiser; 'adam' is Adam.
+    solver : {'adam', 'sgd'}, default='adam'
+        'adam' is Adam; 'sgd' is mini-batch gradient descent with (Nesterov)
+        momentum, the seed's optimiser (``momentum=0`` is the seed's plain rule).
     alpha : float, default=1e-4
         L2 penalty: ``alpha / (2 S) * sum ||W||^2`` with ``S`` the batch's
         total sample weight.
     batch_size : int or 'auto', default='auto'
         Mini-batch size; 'auto' is ``min(200, n_samples)``.
-    learning_rate_init : float, default=0.3
+    learning_rate_init : float, default=0.02
         The base learning rate that ``lr_schedule`` scales.  The default suits
-        'sgd' with momentum on standardised or [0, 1] inputs; with 'adam' use
-        about 0.001-0.01.
+        'adam' on the seed's problems (measured: benchmarks/bench_toy_problems.py);
+        for 'sgd' try 0.1-0.5 (see :mod:`sknn_cn.lr_finder`).
     lr_schedule : str or LRSchedule, default='fixed'
         'fixed', 'step', 'multistep', 'exp', 'inv', 'poly' (seed 1.4.4.2) or
         a schedule object from :mod:`sknn_cn.schedules`; stepped after every
@@ -896,9 +915,11 @@ class BinaryMLPClassifier(_BaseMLPClassifier):
     def _predict_index_from_logits(self, Z):
         return (Z[:, 0] > 0).astype(np.intp)
 
-    def _proba_from_output(self, A):
-        p = A[:, 0]
-        return np.column_stack([1.0 - p, p])
+    def _proba_from_logits(self, Z):
+        # both columns from the logit (not 1 - p), so a tiny probability of
+        # classes_[0] stays accurate instead of rounding to 0
+        z = Z[:, 0]
+        return np.column_stack([expit(-z), expit(z)])
 
     def _log_proba_from_logits(self, Z):
         z = Z[:, 0]
@@ -940,10 +961,10 @@ class MulticlassMLPClassifier(_BaseMLPClassifier):
     ----------
     hidden_layer_sizes : int or sequence of int, default=(100,)
     activation : str or sequence of str, default='logistic'
-    solver : {'sgd', 'adam'}, default='sgd'
+    solver : {'adam', 'sgd'}, default='adam'
     alpha : float, default=1e-4
     batch_size : int or 'auto', default='auto'
-    learning_rate_init : float, default=0.3
+    learning_rate_init : float, default=0.02
     lr_schedule : str or LRSchedule, default='fixed'
     max_iter : int or 'auto', default='auto'
     shuffle : bool, default=True
@@ -1000,7 +1021,8 @@ class MulticlassMLPClassifier(_BaseMLPClassifier):
 
     _predict_index_from_logits = _predict_index
 
-    def _proba_from_output(self, A):
+    def _proba_from_logits(self, Z):
+        A, _ = _network.output_and_loss(Z, None, "softmax")
         return A
 
     def _log_proba_from_logits(self, Z):

@@ -99,6 +99,49 @@ def init_params(layer_sizes, init, rng, dtype=np.float64):
 
 
 # --------------------------------------------------------------------------
+# the flat parameter vector
+# --------------------------------------------------------------------------
+def pack_params(params, dtype=None):
+    """Copy ``params`` into one flat vector and return it with views into it.
+
+    The layout is ``theta = [W1, W2, ..., WL, b1, b2, ..., bL]`` (each array
+    raveled in C order): the seed's step 2 of gradient checking (1.4.3.2),
+    "put every W and B into one vector theta".  All weights come first so the
+    L2 penalty and its gradient are one operation on ``theta[:n_weights]``,
+    and an optimizer updates every parameter with a few calls on ``theta``.
+
+    Parameters
+    ----------
+    params : list of (W, b)
+    dtype : numpy dtype, optional
+        Defaults to the dtype of the first W.
+
+    Returns
+    -------
+    theta : ndarray of shape (n_parameters,)
+    views : list of (W, b)
+        Arrays of the original shapes that share memory with ``theta``.
+    """
+    dtype = params[0][0].dtype if dtype is None else dtype
+    arrays = [W for W, _ in params] + [b for _, b in params]
+    theta = np.empty(sum(a.size for a in arrays), dtype=dtype)
+    views = []
+    offset = 0
+    for a in arrays:
+        view = theta[offset:offset + a.size].reshape(a.shape)
+        view[...] = a
+        views.append(view)
+        offset += a.size
+    n_layers = len(params)
+    return theta, list(zip(views[:n_layers], views[n_layers:]))
+
+
+def n_weights(params):
+    """Number of entries of all W: ``theta[:n_weights]`` are the weights."""
+    return sum(W.size for W, _ in params)
+
+
+# --------------------------------------------------------------------------
 # buffers
 # --------------------------------------------------------------------------
 class Workspace:
@@ -117,7 +160,8 @@ class Workspace:
         self.A = [np.empty((batch_size, w), dtype=dtype) for w in widths]
         self.Z_out = np.empty((batch_size, widths[-1]), dtype=dtype)
         self.dZ = [np.empty((batch_size, w), dtype=dtype) for w in widths]
-        self.grads = [(np.empty_like(W), np.empty_like(b)) for W, b in params]
+        # gradients in the layout of pack_params: self.grad is the flat vector
+        self.grad, self.grads = pack_params(params)
         self.X = np.empty((batch_size, params[0][0].shape[0]), dtype=dtype)
         self.Y = np.empty((batch_size, widths[-1]), dtype=dtype)
 

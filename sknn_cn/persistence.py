@@ -53,6 +53,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
 from . import schedules as _schedules
+from ._network import pack_params
 
 __all__ = ["ModelFileError", "SUPPORTED_ESTIMATORS", "save_model", "load_model",
            "read_header"]
@@ -529,7 +530,8 @@ def _restore_private(est, private, arrays, used, path):
         if not (isinstance(keys, list) and all(k in arrays for k in keys)):
             raise ModelFileError(f"{path!r}: optimizer state refers to missing arrays.")
         used.update(keys)
-    flat = [a for W, b in zip(est.coefs_, est.intercepts_) for a in (W, b)]
+    # the optimizer works on the flat parameter vector (sknn_cn._network.pack_params)
+    flat = [pack_params(list(zip(est.coefs_, est.intercepts_)))[0]]
     make = getattr(est, "_make_optimizer", None)
     opt = make(flat) if make is not None else None
     ok = opt is not None and type(opt).__name__ == entry.get("class")
