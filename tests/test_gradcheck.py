@@ -259,8 +259,9 @@ def test_subset_checks_that_many_elements_of_every_array():
     sizes = [int(np.prod(s)) for s in full.shapes]
     assert [p["n_checked"] for p in part.per_parameter] == [min(4, s) for s in sizes]
     assert np.isnan(part.numerical[~part.checked]).all()
+    # the same differences; chunks of other sizes only change the rounding
     np.testing.assert_allclose(part.numerical[part.checked], full.numerical[part.checked],
-                               rtol=0, atol=1e-12)
+                               rtol=0, atol=1e-10)
     np.testing.assert_array_equal(part.analytic, full.analytic)
     frac = check_gradients(est, X, y, subset=0.5, random_state=0)
     assert [p["n_checked"] for p in frac.per_parameter] == [
