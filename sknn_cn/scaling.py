@@ -1,0 +1,318 @@
+"""Batch size against learning rate (seed 1.4.4.3).
+
+The seed's update rule (1.4.4, eq. 1) is ``w <- w - eta / m * sum_i grad J_i``:
+the learning rate ``eta`` and the batch size ``m`` act together.  The seed sums
+up what is known about changing ``m``:
+
+1. a larger batch wants a larger learning rate, in proportion: the **linear
+   rule** ``eta' = eta * m' / m`` (Goyal et al. 2017, "Accurate, large
+   minibatch SGD");
+2. further on the gain shrinks to the **square-root rule**
+   ``eta' = eta * sqrt(m' / m)`` (Krizhevsky 2014; Hoffer et al. 2017), which
+   keeps the variance of the update the same;
+3. at the extreme the learning rate cannot grow any more, however large the
+   batch: it **saturates** (``max_lr`` below).
+
+:func:`scale_learning_rate` applies a rule.  :class:`LRBatchGrid` reads a
+``GridSearchCV`` over ``learning_rate_init`` x ``batch_size``, finds the best
+rate for each batch size, and measures which rule the data follow: the local
+exponent ``k`` in ``best_lr ~ batch_size ** k`` between neighbouring batch
+sizes is 1 where the linear rule holds, 1/2 for the square-root rule and 0
+where the rate has saturated.  :class:`LRBatchGridDisplay` draws the grid as
+a heat map.
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+__all__ = ["scale_learning_rate", "RULES", "LRBatchGrid", "LRBatchGridDisplay",
+           "classify_exponent"]
+
+#: rule name -> exponent k of lr' = lr * (new_batch / base_batch) ** k
+RULES = {"linear": 1.0, "sqrt": 0.5}
+
+
+def _check_batch(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError(f"`{name}` must be an integer >= 1; got {name}={value!r}.")
+    return int(value)
+
+
+def scale_learning_rate(base_lr, base_batch, new_batch, rule="linear", *, max_lr=None):
+    """The learning rate for a new batch size, by the linear or square-root rule.
+
+    Seed 1.4.4.3::
+
+        linear:  lr = base_lr * new_batch / base_batch
+        sqrt:    lr = base_lr * sqrt(new_batch / base_batch)
+
+    then ``min(lr, max_lr)`` when ``max_lr`` is given (the saturation of point 3).
+
+    Parameters
+    ----------
+    base_lr : float
+        A learning rate known to work with ``base_batch``.
+    base_batch : int
+        Its batch size.
+    new_batch : int or array-like of int
+        The batch size(s) to scale to.
+    rule : {'linear', 'sqrt'}, default='linear'
+    max_lr : float, default=None
+        Cap on the result.
+
+    Returns
+    -------
+    lr : float or ndarray
+        One rate per ``new_batch`` (a float for an int).
+
+    Examples
+    --------
+    >>> scale_learning_rate(0.1, 32, 128)
+    0.4
+    >>> scale_learning_rate(0.1, 32, 128, rule="sqrt")
+    0.2
+    >>> scale_learning_rate(0.1, 32, 1024, max_lr=1.0)
+    1.0
+    """
+    if (isinstance(base_lr, bool) or not isinstance(base_lr, numbers.Real)
+            or not math.isfinite(base_lr) or base_lr <= 0):
+        raise ValueError(f"`base_lr` must be a positive finite number; got base_lr={base_lr!r}.")
+    base_batch = _check_batch(base_batch, "base_batch")
+    if rule not in RULES:
+        raise ValueError(f"Unknown rule {rule!r} in `rule`. Allowed rules: "
+                         f"{', '.join(map(repr, RULES))}.")
+    if max_lr is not None and (isinstance(max_lr, bool) or not isinstance(max_lr, numbers.Real)
+                               or not max_lr > 0):
+        raise ValueError(f"`max_lr` must be None or a positive number; got max_lr={max_lr!r}.")
+    scalar = np.ndim(new_batch) == 0
+    batches = [_check_batch(b, "new_batch") for b in np.atleast_1d(new_batch).tolist()]
+    lrs = np.array([float(base_lr) * (b / base_batch) ** RULES[rule] for b in batches])
+    if max_lr is not None:
+        lrs = np.minimum(lrs, float(max_lr))
+    return float(lrs[0]) if scalar else lrs
+
+
+def classify_exponent(k, tolerance=0.25):
+    """Name the rule an exponent ``k`` of ``lr ~ batch ** k`` matches.
+
+    Parameters
+    ----------
+    k : float
+    tolerance : float, default=0.25
+
+    Returns
+    -------
+    name : {'linear', 'sqrt', 'saturated', 'falls', 'faster than linear', 'between'}
+    """
+    if not math.isfinite(k):
+        return "undefined"
+    if abs(k - 1.0) <= tolerance:
+        return "linear"
+    if abs(k - 0.5) <= tolerance:
+        return "sqrt"
+    if abs(k) <= tolerance:
+        return "saturated"
+    if k < 0:
+        return "falls"
+    return "faster than linear" if k > 1 else "between"
+
+
+class LRBatchGrid:
+    """Scores of a learning-rate x batch-size grid and the rule they follow.
+
+    Parameters
+    ----------
+    lrs : array-like of shape (n_lrs,)
+        Increasing learning rates.
+    batch_sizes : array-like of shape (n_batches,)
+        Increasing batch sizes.
+    scores : array-like of shape (n_batches, n_lrs)
+        Score (higher is better, e.g. validation accuracy) of each pair; NaN
+        for a run that failed (diverged).
+
+    Attributes
+    ----------
+    best_lrs : ndarray of shape (n_batches,)
+        Best learning rate of each batch size (grid point).
+    best_scores : ndarray of shape (n_batches,)
+    refined_lrs : ndarray of shape (n_batches,)
+        The best rate refined by a parabola through the best point and its
+        two neighbours in ``log(lr)`` (the grid point itself at an edge).
+    exponents : ndarray of shape (n_batches - 1,)
+        ``k = log(refined_lr[i+1] / refined_lr[i]) / log(batch[i+1] / batch[i])``.
+    verdicts : list of str
+        :func:`classify_exponent` of each exponent.
+    """
+
+    def __init__(self, lrs, batch_sizes, scores):
+        self.lrs = np.asarray(lrs, dtype=float)
+        self.batch_sizes = np.asarray(batch_sizes, dtype=int)
+        self.scores = np.asarray(scores, dtype=float)
+        if self.scores.shape != (self.batch_sizes.size, self.lrs.size):
+            raise ValueError(
+                f"scores must have shape (n_batches, n_lrs) = ({self.batch_sizes.size}, "
+                f"{self.lrs.size}); got {self.scores.shape}.")
+        if np.any(np.diff(self.lrs) <= 0) or np.any(np.diff(self.batch_sizes) <= 0):
+            raise ValueError("lrs and batch_sizes must be strictly increasing.")
+        filled = np.where(np.isnan(self.scores), -np.inf, self.scores)
+        best = filled.argmax(axis=1)
+        self.best_lrs = self.lrs[best]
+        self.best_scores = self.scores[np.arange(len(best)), best]
+        self.refined_lrs = np.array([self._refine(row, j) for row, j in zip(filled, best)])
+        ratios_lr = np.log(self.refined_lrs[1:] / self.refined_lrs[:-1])
+        ratios_b = np.log(self.batch_sizes[1:] / self.batch_sizes[:-1])
+        self.exponents = ratios_lr / ratios_b
+        self.verdicts = [classify_exponent(k) for k in self.exponents]
+
+    def _refine(self, row, j):
+        if j == 0 or j == len(row) - 1 or not np.all(np.isfinite(row[j - 1:j + 2])):
+            return float(self.lrs[j])
+        x = np.log(self.lrs[j - 1:j + 2])
+        a, b, _ = np.polyfit(x, row[j - 1:j + 2], 2)
+        if a >= 0:  # not a maximum
+            return float(self.lrs[j])
+        vertex = float(np.clip(-b / (2 * a), x[0], x[2]))
+        return math.exp(vertex)
+
+    @classmethod
+    def from_cv_results(cls, cv_results, *, lr_param="learning_rate_init",
+                        batch_param="batch_size", score="mean_test_score"):
+        """Read a ``GridSearchCV(...).cv_results_`` over the two parameters.
+
+        Parameters
+        ----------
+        cv_results : dict
+        lr_param, batch_param : str
+            Parameter names; a pipeline step prefix (``'mlp__batch_size'``)
+            is fine.
+        score : str, default='mean_test_score'
+        """
+        try:
+            lr_col = np.asarray(cv_results[f"param_{lr_param}"], dtype=float)
+            batch_col = np.asarray(cv_results[f"param_{batch_param}"], dtype=int)
+            values = np.asarray(cv_results[score], dtype=float)
+        except KeyError as exc:
+            raise ValueError(
+                f"cv_results has no column {exc.args[0]!r}; search over `{lr_param}` "
+                f"and `{batch_param}` or pass their names as lr_param / batch_param."
+            ) from None
+        lrs = np.unique(lr_col)
+        batches = np.unique(batch_col)
+        scores = np.full((batches.size, lrs.size), np.nan)
+        scores[np.searchsorted(batches, batch_col), np.searchsorted(lrs, lr_col)] = values
+        return cls(lrs, batches, scores)
+
+    def rule_prediction(self, rule, base=0):
+        """Best rates predicted from batch ``batch_sizes[base]`` by a rule.
+
+        Returns
+        -------
+        lrs : ndarray of shape (n_batches,)
+        """
+        return scale_learning_rate(float(self.refined_lrs[base]), int(self.batch_sizes[base]),
+                                   self.batch_sizes.tolist(), rule)
+
+    def table(self):
+        """Plain-text grid: one row per batch size, best cell starred."""
+        head = ["batch \\ lr"] + [f"{lr:g}" for lr in self.lrs] + ["best lr", "refined"]
+        rows = []
+        for i, batch in enumerate(self.batch_sizes):
+            cells = []
+            for j, s in enumerate(self.scores[i]):
+                text = "diverged" if np.isnan(s) else f"{s:.4f}"
+                cells.append(text + ("*" if self.lrs[j] == self.best_lrs[i] else " "))
+            rows.append([str(batch)] + cells + [f"{self.best_lrs[i]:g}",
+                                                f"{self.refined_lrs[i]:.3g}"])
+        widths = [max(len(r[c]) for r in [head] + rows) for c in range(len(head))]
+        lines = ["  ".join(h.rjust(w) for h, w in zip(head, widths))]
+        lines.append("  ".join("-" * w for w in widths))
+        lines += ["  ".join(c.rjust(w) for c, w in zip(r, widths)) for r in rows]
+        return "\n".join(lines)
+
+    def rule_report(self):
+        """One line per pair of neighbouring batch sizes: exponent and rule."""
+        lines = []
+        for i, (k, name) in enumerate(zip(self.exponents, self.verdicts)):
+            b0, b1 = self.batch_sizes[i], self.batch_sizes[i + 1]
+            lines.append(f"batch {b0:>4} -> {b1:<4}: best lr {self.refined_lrs[i]:.3g} -> "
+                         f"{self.refined_lrs[i + 1]:.3g}, lr ~ batch^{k:+.2f} ({name})")
+        return "\n".join(lines)
+
+    def plot(self, ax=None, **kwargs):
+        """Heat map, see :class:`LRBatchGridDisplay`."""
+        return LRBatchGridDisplay(self).plot(ax=ax, **kwargs)
+
+
+class LRBatchGridDisplay:
+    """Heat map of a learning-rate x batch-size grid, best rate per batch marked.
+
+    The linear and square-root rules, started from the smallest batch's best
+    rate, are drawn over it, so one sees where the measured optimum follows
+    which rule and where it saturates.
+
+    Parameters
+    ----------
+    grid : LRBatchGrid
+
+    Attributes
+    ----------
+    image_ : AxesImage;  ax_, figure_
+    """
+
+    def __init__(self, grid):
+        self.grid = grid
+
+    @classmethod
+    def from_cv_results(cls, cv_results, *, ax=None, **kwargs):
+        """Build from ``GridSearchCV.cv_results_`` (see :meth:`LRBatchGrid.from_cv_results`)."""
+        return cls(LRBatchGrid.from_cv_results(cv_results, **kwargs)).plot(ax=ax)
+
+    def plot(self, ax=None, *, cmap="cividis", annotate=True, title=None):
+        """Draw on ``ax`` (a new figure when None); return ``self``."""
+        import matplotlib.pyplot as plt
+
+        g = self.grid
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(1.1 * g.lrs.size + 3, 0.7 * g.batch_sizes.size + 2))
+        else:
+            fig = ax.figure
+        masked = np.ma.masked_invalid(g.scores)
+        self.image_ = ax.imshow(masked, cmap=cmap, aspect="auto", origin="lower")
+        cbar = fig.colorbar(self.image_, ax=ax)
+        cbar.set_label("validation accuracy")
+        ax.set_xticks(range(g.lrs.size), [f"{lr:g}" for lr in g.lrs])
+        ax.set_yticks(range(g.batch_sizes.size), [str(b) for b in g.batch_sizes])
+        ax.set_xlabel("learning_rate_init (grid, log spaced)")
+        ax.set_ylabel("batch_size")
+        if annotate:
+            finite = g.scores[np.isfinite(g.scores)]
+            middle = 0.5 * (finite.min() + finite.max()) if finite.size else 0
+            for i in range(g.batch_sizes.size):
+                for j in range(g.lrs.size):
+                    s = g.scores[i, j]
+                    text = "div." if np.isnan(s) else f"{s:.3f}"
+                    bold = g.lrs[j] == g.best_lrs[i]
+                    ax.text(j, i, text, ha="center", va="center", fontsize="small",
+                            fontweight="bold" if bold else "normal",
+                            color="black" if np.isnan(s) or s > middle else "white")
+        # rates -> fractional column positions (log interpolation on the grid)
+        log_lrs = np.log(g.lrs)
+
+        def column(lr):
+            return np.interp(np.log(lr), log_lrs, np.arange(g.lrs.size),
+                             left=-0.5, right=g.lrs.size - 0.5)
+
+        rows = np.arange(g.batch_sizes.size)
+        ax.plot(column(g.refined_lrs), rows, "o-", color="#D55E00", linewidth=2,
+                label="measured best lr")
+        for rule, style in (("linear", "--"), ("sqrt", ":")):
+            ax.plot(column(g.rule_prediction(rule)), rows, style, color="#E69F00"
+                    if rule == "linear" else "#56B4E9", linewidth=2,
+                    label=f"{rule} rule from batch {g.batch_sizes[0]}")
+        ax.set_xlim(-0.5, g.lrs.size - 0.5)
+        ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
+        ax.set_title(title or "Best learning rate against batch size (seed 1.4.4.3)")
+        self.ax_, self.figure_ = ax, fig
+        return self
