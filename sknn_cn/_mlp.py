@@ -34,8 +34,8 @@ from sklearn.utils.validation import (
 from . import _network
 from ._blas import blas_threads_for
 from .activations import resolve_activation
-from .optimizers import AdamOptimizer, SGDOptimizer
-from .schedules import LRSchedule, get_schedule
+from .optimizers import AdamOptimizer, SGDOptimizer, axpy
+from .schedules import FixedSchedule, LRSchedule, get_schedule
 
 __all__ = ["BinaryMLPClassifier", "MulticlassMLPClassifier"]
 
@@ -406,7 +406,6 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         # the L2 term acts on the weights only: theta[:n_weights] (pack_params)
         theta_W = theta[:state.n_weights]
         grad_W = workspace.grad[:state.n_weights]
-        penalty_grad = np.empty_like(theta_W) if self.alpha else None
         order = np.arange(n_samples)
         alpha = self.alpha
         base_lr = self.learning_rate_init
@@ -415,6 +414,8 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         by_iteration = schedule.unit == "iteration"
         optimizer_step = state.optimizer.step
         forward, backward = _network.forward, _network.backward
+        flat_params, flat_grads = [theta], [workspace.grad]
+        constant_lr = base_lr if isinstance(schedule, FixedSchedule) else None
 
         try:
             # overflow is not warned about: a non-finite loss or weight is
@@ -429,36 +430,39 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                         m = stop - start
                         if gather:
                             batch = order[start:stop]
-                            X_batch = np.take(X, batch, axis=0, out=workspace.X[:m])
-                            Y_batch = np.take(Y, batch, axis=0, out=workspace.Y[:m])
+                            # mode='clip' skips a bounds check that costs twice
+                            # the copy itself; `order` is a permutation, always valid
+                            X_batch = np.take(X, batch, axis=0, out=workspace.X[:m],
+                                              mode="clip")
+                            Y_batch = np.take(Y, batch, axis=0, out=workspace.Y[:m],
+                                              mode="clip")
                             sw_batch = None if sample_weight is None else sample_weight[batch]
                         else:
                             X_batch, Y_batch = X[start:stop], Y[start:stop]
                             sw_batch = (None if sample_weight is None
                                         else sample_weight[start:stop])
 
-                        acts, per_sample = forward(params, X_batch, activations,
-                                                   out_activation, Y=Y_batch,
-                                                   workspace=workspace)
-                        if sw_batch is None:
-                            total_weight = m
-                            batch_loss = float(per_sample.sum()) / m
-                        else:
-                            total_weight = float(sw_batch.sum())
-                            batch_loss = float(per_sample @ sw_batch) / total_weight
+                        acts, loss_sum = forward(params, X_batch, activations,
+                                                 out_activation, Y=Y_batch,
+                                                 workspace=workspace,
+                                                 sample_weight=sw_batch, reduce=True)
+                        total_weight = m if sw_batch is None else float(sw_batch.sum())
+                        batch_loss = loss_sum / total_weight
                         # backward without the L2 term; it is added below on theta_W
                         # in one step: d/dW [alpha / (2 S) ||W||^2] = alpha / S * W
                         backward(params, acts, Y_batch, activations, sample_weight=sw_batch,
                                  alpha=0.0, workspace=workspace)
                         if alpha:
                             batch_loss += 0.5 * alpha * float(np.dot(theta_W, theta_W)) / total_weight
-                            np.multiply(theta_W, alpha / total_weight, out=penalty_grad)
-                            grad_W += penalty_grad
+                            axpy(alpha / total_weight, theta_W, grad_W)
                         if not math.isfinite(batch_loss):
                             raise FloatingPointError(self._divergence_message(state))
-                        step = state.n_updates if by_iteration else state.n_epochs
-                        optimizer_step([theta], [workspace.grad],
-                                       schedule(base_lr, step, total_steps))
+                        if constant_lr is None:
+                            step = state.n_updates if by_iteration else state.n_epochs
+                            lr = schedule(base_lr, step, total_steps)
+                        else:
+                            lr = constant_lr
+                        optimizer_step(flat_params, flat_grads, lr)
                         state.n_updates += 1
                         accumulated_loss += batch_loss * m
 
@@ -526,16 +530,16 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         )
 
     def _record_validation(self, state, X_val, Y_val, y_val_index, sw_val, activations):
-        acts, per_sample = _network.forward(
-            state.params, X_val, activations, self._out_activation, Y=Y_val
+        acts, loss_sum = _network.forward(
+            state.params, X_val, activations, self._out_activation, Y=Y_val,
+            sample_weight=sw_val, reduce=True,
         )
-        predicted = self._predict_index(acts[-1])
-        correct = (predicted == y_val_index).astype(np.float64)
+        correct = (self._predict_index(acts[-1]) == y_val_index).astype(np.float64)
         if sw_val is None:
-            val_loss = float(per_sample.mean())
+            val_loss = loss_sum / len(correct)
             val_score = float(correct.mean())
         else:
-            val_loss = float(per_sample @ sw_val / sw_val.sum())
+            val_loss = loss_sum / float(sw_val.sum())
             val_score = float(correct @ sw_val / sw_val.sum())
         state.validation_loss_curve.append(val_loss)
         state.validation_scores.append(val_score)

@@ -21,7 +21,7 @@ called as plain functions.
 import numpy as np
 
 from .activations import ACTIVATIONS, DERIVATIVES
-from .losses import output_and_loss
+from .losses import output_and_loss, output_and_total_loss
 
 __all__ = [
     "Workspace",
@@ -163,6 +163,7 @@ class Workspace:
         # gradients in the layout of pack_params: self.grad is the flat vector
         self.grad, self.grads = pack_params(params)
         self.X = np.empty((batch_size, params[0][0].shape[0]), dtype=dtype)
+        self.ones = np.ones(batch_size, dtype=dtype)
         self.Y = np.empty((batch_size, widths[-1]), dtype=dtype)
 
     def matches(self, params, batch_size):
@@ -177,7 +178,8 @@ class Workspace:
 # --------------------------------------------------------------------------
 # forward / backward
 # --------------------------------------------------------------------------
-def forward(params, X, activations, out_activation, Y=None, workspace=None):
+def forward(params, X, activations, out_activation, Y=None, workspace=None,
+            sample_weight=None, reduce=False):
     """Forward pass (seed 1.4.2 eqs. 1-6, for any number of layers).
 
     Parameters
@@ -188,34 +190,42 @@ def forward(params, X, activations, out_activation, Y=None, workspace=None):
         One hidden activation per hidden layer.
     out_activation : {'logistic', 'softmax'}
     Y : ndarray of shape (n_samples, n_outputs), optional
-        One-hot targets; when given, the per-sample losses are returned too.
+        One-hot targets; when given, the losses are returned too.
     workspace : Workspace, optional
         Buffers to write into (their first ``n_samples`` rows are used).
+    sample_weight : ndarray of shape (n_samples,), optional
+        Only with ``reduce=True``.
+    reduce : bool, default=False
+        Return ``sum_i s_i loss_i`` (a float) instead of the per-sample losses.
 
     Returns
     -------
     acts : list of ndarray
         ``[X, A1, ..., A_L]``; ``A_L`` are the output probabilities.
-    per_sample_loss : ndarray of shape (n_samples,) or None
+    loss : ndarray of shape (n_samples,), float or None
+        Per-sample losses, or their (weighted) sum with ``reduce=True``.
     """
     m = X.shape[0]
     acts = [X]
-    n_layers = len(params)
+    A = X
+    last = len(params) - 1
     for layer, (W, b) in enumerate(params):
-        last = layer == n_layers - 1
         if workspace is None:
-            Z = acts[-1] @ W  # Z = A_prev . W  (eqs. 1, 3, 5)
+            Z = A @ W  # Z = A_prev . W  (eqs. 1, 3, 5)
         else:
-            target = workspace.Z_out if last else workspace.A[layer]
-            Z = np.matmul(acts[-1], W, out=target[:m])
+            target = workspace.Z_out if layer == last else workspace.A[layer]
+            Z = np.matmul(A, W, out=target[:m])
         Z += b  # ... + B
-        if not last:
-            acts.append(ACTIVATIONS[activations[layer]](Z))  # A = f(Z)  (eqs. 2, 4)
-        else:
+        if layer < last:
+            A = ACTIVATIONS[activations[layer]](Z)  # A = f(Z)  (eqs. 2, 4)
+        else:  # A_L = Logistic(Z) or Softmax(Z)  (eq. 6)
             out = None if workspace is None else workspace.A[layer][:m]
-            A_out, per_sample = output_and_loss(Z, Y, out_activation, out=out)  # eq. 6
-            acts.append(A_out)
-    return acts, per_sample
+            if reduce and Y is not None:
+                A, loss = output_and_total_loss(Z, Y, out_activation, out, sample_weight)
+            else:
+                A, loss = output_and_loss(Z, Y, out_activation, out=out)
+        acts.append(A)
+    return acts, loss
 
 
 def backward(params, acts, Y, activations, sample_weight=None, alpha=0.0,
@@ -279,7 +289,7 @@ def backward(params, acts, Y, activations, sample_weight=None, alpha=0.0,
         else:
             dW, db = grads[layer]
             np.matmul(A_prev.T, dZ, out=dW)
-            np.sum(dZ, axis=0, out=db)
+            np.dot(workspace.ones[:m], dZ, out=db)  # the column sums, as one BLAS call
         if alpha:
             dW += (alpha / total_weight) * W  # gradient of the L2 penalty
         grads[layer] = (dW, db)
@@ -322,14 +332,10 @@ def loss_and_gradients(params, X, Y, activations, out_activation, alpha=0.0,
         ``sum_i s_i loss_i / S + alpha / (2 S) sum_l ||W_l||^2``.
     grads : list of (dW, db)
     """
-    acts, per_sample = forward(params, X, activations, out_activation, Y=Y)
-    if sample_weight is None:
-        total_weight = X.shape[0]
-        data_loss = per_sample.sum() / total_weight
-    else:
-        total_weight = sample_weight.sum()
-        data_loss = per_sample @ sample_weight / total_weight
-    loss = float(data_loss) + l2_penalty(params, alpha, total_weight)
+    acts, loss_sum = forward(params, X, activations, out_activation, Y=Y,
+                             sample_weight=sample_weight, reduce=True)
+    total_weight = X.shape[0] if sample_weight is None else sample_weight.sum()
+    loss = loss_sum / total_weight + l2_penalty(params, alpha, total_weight)
     grads = backward(params, acts, Y, activations, sample_weight=sample_weight,
                      alpha=alpha)
     return loss, grads

@@ -7,8 +7,27 @@ using scratch buffers so a step allocates nothing.
 """
 
 import numpy as np
+from scipy.linalg import blas
 
-__all__ = ["SGDOptimizer", "AdamOptimizer"]
+__all__ = ["SGDOptimizer", "AdamOptimizer", "axpy"]
+
+
+_BLAS_AXPY = {np.dtype(np.float32): blas.saxpy, np.dtype(np.float64): blas.daxpy}
+
+
+def axpy(a, x, y):
+    """``y += a * x`` in place, in one pass and without a temporary.
+
+    BLAS ``axpy`` for contiguous float32/float64 vectors (the flat parameter
+    vector of the training loop), NumPy otherwise.
+    """
+    blas_axpy = _BLAS_AXPY.get(y.dtype)
+    if (blas_axpy is not None and y.ndim == 1 and x.dtype == y.dtype
+            and y.flags.c_contiguous and x.flags.c_contiguous):
+        blas_axpy(x, y, a=a)
+    else:
+        y += a * x
+    return y
 
 
 class SGDOptimizer:
@@ -34,24 +53,22 @@ class SGDOptimizer:
         self.momentum = momentum
         self.nesterov = nesterov
         self.velocities = [np.zeros_like(p) for p in params] if momentum else None
-        self.scratch = [np.empty_like(p) for p in params]
 
     def step(self, params, grads, lr):
         """Apply one update in place."""
         mu = self.momentum
         for i, (p, g) in enumerate(zip(params, grads)):
-            step = np.multiply(g, lr, out=self.scratch[i])  # lr * g
             if not mu:
-                p -= step
+                axpy(-lr, g, p)  # p <- p - lr g
                 continue
             v = self.velocities[i]
             v *= mu
-            v -= step
+            axpy(-lr, g, v)  # v <- mu v - lr g
             if self.nesterov:
-                p -= step
-                p += np.multiply(v, mu, out=self.scratch[i])
+                axpy(mu, v, p)  # p <- p + mu v - lr g
+                axpy(-lr, g, p)
             else:
-                p += v
+                axpy(1.0, v, p)  # p <- p + v
 
 
 class AdamOptimizer:

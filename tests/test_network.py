@@ -102,6 +102,13 @@ def test_loss_never_overflows_on_huge_logits():
     A, loss = output_and_loss(Z, np.array([[0.0, 1.0, 0.0]]), "softmax")
     assert np.isfinite(loss).all() and loss[0] == pytest.approx(2000.0)
     np.testing.assert_allclose(A, [[1.0, 0.0, 0.0]])
+    # a row far below the others: the global shift would underflow it to 0/0
+    for dtype in (np.float32, np.float64):
+        Z = np.array([[1000.0, 0.0], [-1000.0, -1001.0]], dtype=dtype)
+        A, loss = output_and_loss(Z, np.array([[1, 0], [0, 1]], dtype=dtype), "softmax")
+        p = 1 / (1 + np.e)
+        np.testing.assert_allclose(A, [[1, 0], [1 - p, p]], rtol=1e-6)
+        np.testing.assert_allclose(loss, [0, -np.log(p)], rtol=1e-6, atol=1e-6)
     a, loss = output_and_loss(np.array([[-800.0]]), np.array([[1.0]]), "logistic")
     assert loss[0] == pytest.approx(800.0) and a[0, 0] == 0.0
 
