@@ -14,6 +14,7 @@ import os
 import platform
 import resource
 import statistics
+import subprocess
 import sys
 import time
 
@@ -27,6 +28,7 @@ __all__ = [
     "blas_env",
     "machine_info",
     "machine_notes",
+    "source_info",
     "format_table",
     "fmt",
     "json_line",
@@ -157,6 +159,7 @@ def machine_info():
         "blas": blas_info(),
         "blas_env": blas_env(),
     }
+    info["source"] = source_info()
     for name in ("sklearn", "torch"):
         module = sys.modules.get(name)
         if module is not None:
@@ -167,6 +170,11 @@ def machine_info():
 def machine_notes(info):
     """Human-readable lines about the load and the BLAS setup."""
     notes = []
+    source = info.get("source") or {}
+    if source:
+        notes.append(f"code: git {source['commit']}" + (
+            " + uncommitted changes in " + ", ".join(source["uncommitted"])
+            if source["uncommitted"] else ""))
     one, five, fifteen = info["loadavg"]
     notes.append(f"load average {one} / {five} / {fifteen} (1/5/15 min) on "
                  f"{info['cpus_usable']} usable cores")
@@ -177,7 +185,7 @@ def machine_notes(info):
         if lib.get("user_api") == "blas":
             notes.append(
                 f"BLAS: {lib.get('internal_api')} {lib.get('version', '?')}, kernel "
-                f"{lib.get('architecture', '?')}, {lib.get('num_threads')} threads "
+                f"{lib.get('architecture', '?')}, {lib.get('num_threads')} threads by default "
                 f"(from {lib.get('shipped_by')})"
             )
     env = {k: v for k, v in info["blas_env"].items() if v is not None}
@@ -194,6 +202,26 @@ def machine_notes(info):
         notes.append("no BLAS environment variables set (OPENBLAS_CORETYPE, "
                      "OPENBLAS_L2_SIZE, *_NUM_THREADS)")
     return notes
+
+
+def source_info(path="sknn_cn"):
+    """The git commit of the tree and the uncommitted files under ``path``.
+
+    Timings belong to the code that produced them; the lead may be changing
+    the training loop while a benchmark runs.  Empty where git is missing.
+    """
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root,
+                                capture_output=True, text=True, timeout=10)
+        status = subprocess.run(["git", "status", "--porcelain", "--", path], cwd=root,
+                                capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    if commit.returncode != 0:
+        return {}
+    return {"commit": commit.stdout.strip(),
+            "uncommitted": [line[3:] for line in status.stdout.splitlines()]}
 
 
 # --------------------------------------------------------------------- output

@@ -40,16 +40,18 @@ def _load_script():
 
 def test_quick_seed_net_prints_consistent_json():
     epochs = 3
-    text, out = _run("--quick", "--data", "digits", "--impls", "sknn_cn,numpy,floor",
+    text, out = _run("--quick", "--data", "digits", "--impls", "sknn_cn,numpy,floor,sknn_cn_fit",
                      "--epochs", str(epochs), "--threads", "1",
                      "--target-accuracy", "0.5")
     assert out["mode"] == "seed_net"
     assert out["data"]["n_features"] == 64 and out["data"]["n_classes"] == 10
     impls = out["implementations"]
-    assert set(impls) == {"sknn_cn", "numpy", "floor"}
+    assert set(impls) == {"sknn_cn", "numpy", "floor", "sknn_cn_fit"}
     for key, r in impls.items():
         times = r["epoch_s"][0]
-        assert len(times) == epochs and all(t > 0 for t in times)
+        # one fit(max_iter=epochs) gives one mean epoch time; the others one per epoch
+        assert len(times) == (1 if key == "sknn_cn_fit" else epochs)
+        assert all(t > 0 for t in times)
         assert r["epoch_median_s"] == pytest.approx(statistics.median(times))
         # each implementation's row is in the printed table
         assert r["label"] in text
@@ -68,6 +70,9 @@ def test_quick_seed_net_prints_consistent_json():
         # peak RSS from a subprocess: at least what was resident before training
         mem = r["memory"]
         assert mem["peak_mb"] >= mem["rss_before_mb"] > 0
+    fit = impls["sknn_cn_fit"]
+    assert 0.0 <= fit["final_accuracy_median"] <= 1.0
+    assert fit["time_to_target_s"] == [None]  # no per-epoch accuracy for one fit
     assert out["epoch_ratios"]["sknn_cn/numpy"] == pytest.approx(
         impls["sknn_cn"]["epoch_median_s"] / impls["numpy"]["epoch_median_s"])
     assert out["floor_epoch_s"] == impls["floor"]["epoch_median_s"]
