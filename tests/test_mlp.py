@@ -304,11 +304,25 @@ def test_schedule_drives_the_learning_rate():
 
 def test_early_stopping_records_curves_and_keeps_best_weights():
     X, y = _coin(500)
-    clf = MulticlassMLPClassifier((8,), early_stopping=True, max_iter=150,
+    # batch 4: 113 updates an epoch, so the stopping rule looks every epoch
+    clf = MulticlassMLPClassifier((8,), early_stopping=True, max_iter=150, batch_size=4,
                                   n_iter_no_change=5, random_state=0).fit(X, y)
     assert len(clf.validation_scores_) == len(clf.validation_loss_curve_) == clf.n_iter_
     assert clf.best_validation_score_ == max(clf.validation_scores_)
     assert clf.best_loss_ is None and clf.n_iter_ < 150
+
+
+def test_stopping_rule_looks_every_100_updates_on_small_data():
+    X, y = make_xor()  # one update per epoch: the rule looks every 100 epochs
+    clf = BinaryMLPClassifier((2,), n_init=1, random_state=0).fit(X, y)
+    assert clf.n_iter_ % 100 == 0 and clf.n_iter_ < 20000  # stopped at a check
+    assert np.array_equal(clf.predict(X), y)
+    # sklearn's rule (look every epoch) stops plain SGD on the initial plateau
+    stuck = BinaryMLPClassifier((2,), n_init=1, random_state=0, solver="sgd",
+                                learning_rate_init=0.3)
+    stuck._epoch_budget = lambda n_batches: (20000, 1)
+    stuck.fit(X, y)
+    assert stuck.n_iter_ < 100 and stuck.loss_ > 0.6
 
 
 def test_partial_fit_and_warm_start_continue_training():
@@ -338,8 +352,11 @@ def test_convergence_warning_when_max_iter_is_reached():
         MulticlassMLPClassifier((4,), max_iter=3, random_state=0).fit(X, y)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        clf = MulticlassMLPClassifier((4,), max_iter=500, tol=1.0, random_state=0).fit(X, y)
-    assert clf.n_iter_ == 12  # the loss cannot improve by 1.0: stop after 11 + 1 epochs
+        clf = MulticlassMLPClassifier((4,), max_iter=5000, tol=1.0, random_state=0).fit(X, y)
+    # the loss cannot improve by 1.0: the first look sets the best loss, the
+    # next 11 fail to beat it (> n_iter_no_change=10) and the 12th stops; with
+    # one batch an epoch the rule looks every 100 epochs
+    assert clf.n_iter_ == 1200
 
 
 def test_probabilities_and_decision_function_agree():
