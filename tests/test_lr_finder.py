@@ -234,7 +234,7 @@ def test_result_from_a_curve():
     (dict(n_steps=1), "n_steps=1"),
     (dict(beta=1.0), "beta=1.0"),
     (dict(diverge_factor=1), "diverge_factor=1"),
-    (dict(rule="fastest"), "'steepest', 'minimum/10', 'valley'"),
+    (dict(rule="fastest"), "'minimum/10', 'steepest', 'valley'"),
     (dict(batch_size=0), "batch_size=0"),
     (dict(sample_weight=np.ones(3)), "sample_weight"),
 ])
@@ -250,3 +250,11 @@ def test_only_our_estimators():
         lr_range_test(LogisticRegression(), X, y)
     with pytest.raises(ValueError, match="Unknown rule"):
         suggest_lr([1e-3, 1e-2], [1.0, 0.5], rule="best")
+
+
+def test_auto_steps_follow_the_training_budget():
+    X, y = _coin()  # 400 samples, batch 32: 13 updates an epoch
+    result = lr_range_test(_plain_net(max_iter=9), X, y, max_lr=0.5)
+    assert result.n_steps == len(result.lrs) == 9 * 13
+    short = lr_range_test(_plain_net(max_iter=2), X, y, max_lr=0.5)
+    assert short.n_steps == 100  # at least 100
