@@ -269,26 +269,40 @@ class LRBatchGridDisplay:
         """Build from ``GridSearchCV.cv_results_`` (see :meth:`LRBatchGrid.from_cv_results`)."""
         return cls(LRBatchGrid.from_cv_results(cv_results, **kwargs)).plot(ax=ax)
 
-    def plot(self, ax=None, *, cmap="cividis", annotate=True, title=None):
-        """Draw on ``ax`` (a new figure when None); return ``self``."""
+    def plot(self, ax=None, *, cmap="cividis", annotate=True, title=None, span=0.2):
+        """Draw on ``ax`` (a new figure when None); return ``self``.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+        cmap : str, default='cividis'
+        annotate : bool, default=True
+            Write each score in its cell (the best of each row in bold).
+        title : str, optional
+        span : float, default=0.2
+            The colours cover scores from ``best - span`` to ``best``; lower
+            ones (diverged runs) all get the darkest colour, so they do not
+            flatten the differences that matter.
+        """
         import matplotlib.pyplot as plt
 
         g = self.grid
         if ax is None:
-            fig, ax = plt.subplots(figsize=(1.1 * g.lrs.size + 3, 0.7 * g.batch_sizes.size + 2))
+            fig, ax = plt.subplots(figsize=(1.1 * g.lrs.size + 3, 0.7 * g.batch_sizes.size + 2.5))
         else:
             fig = ax.figure
         masked = np.ma.masked_invalid(g.scores)
-        self.image_ = ax.imshow(masked, cmap=cmap, aspect="auto", origin="lower")
-        cbar = fig.colorbar(self.image_, ax=ax)
+        top = float(np.nanmax(g.scores)) if np.isfinite(g.scores).any() else 1.0
+        self.image_ = ax.imshow(masked, cmap=cmap, aspect="auto", origin="lower",
+                                vmin=top - span, vmax=top)
+        cbar = fig.colorbar(self.image_, ax=ax, extend="min")
         cbar.set_label("validation accuracy")
         ax.set_xticks(range(g.lrs.size), [f"{lr:g}" for lr in g.lrs])
         ax.set_yticks(range(g.batch_sizes.size), [str(b) for b in g.batch_sizes])
         ax.set_xlabel("learning_rate_init (grid, log spaced)")
         ax.set_ylabel("batch_size")
         if annotate:
-            finite = g.scores[np.isfinite(g.scores)]
-            middle = 0.5 * (finite.min() + finite.max()) if finite.size else 0
+            middle = top - 0.5 * span
             for i in range(g.batch_sizes.size):
                 for j in range(g.lrs.size):
                     s = g.scores[i, j]
@@ -312,7 +326,8 @@ class LRBatchGridDisplay:
                     if rule == "linear" else "#56B4E9", linewidth=2,
                     label=f"{rule} rule from batch {g.batch_sizes[0]}")
         ax.set_xlim(-0.5, g.lrs.size - 0.5)
-        ax.legend(loc="upper left", fontsize="small", framealpha=0.9)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3,
+                  fontsize="small", frameon=False)
         ax.set_title(title or "Best learning rate against batch size (seed 1.4.4.3)")
         self.ax_, self.figure_ = ax, fig
         return self
