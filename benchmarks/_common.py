@@ -167,8 +167,12 @@ def machine_info():
     return info
 
 
-def machine_notes(info):
-    """Human-readable lines about the load and the BLAS setup."""
+def machine_notes(info, loadavg_after=None):
+    """Human-readable lines about the load and the BLAS setup.
+
+    ``loadavg_after`` (the load average at the end of the run) is reported
+    too, and counts for the "busy" warning.
+    """
     notes = []
     source = info.get("source") or {}
     if source:
@@ -178,15 +182,18 @@ def machine_notes(info):
     one, five, fifteen = info["loadavg"]
     notes.append(f"load average {one} / {five} / {fifteen} (1/5/15 min) on "
                  f"{info['cpus_usable']} usable cores")
-    if one > 0.5 * info["cpus_usable"]:
+    if loadavg_after is not None:
+        notes.append("load average after the run: "
+                     + " / ".join(str(round(x, 2)) for x in loadavg_after))
+    if max(one, loadavg_after[0] if loadavg_after else 0) > 0.5 * info["cpus_usable"]:
         notes.append("the machine is busy: timings are noisy (medians of "
                      "interleaved runs help, but compare ratios, not seconds)")
     for lib in info["blas"]:
         if lib.get("user_api") == "blas":
             notes.append(
                 f"BLAS: {lib.get('internal_api')} {lib.get('version', '?')}, kernel "
-                f"{lib.get('architecture', '?')}, {lib.get('num_threads')} threads by default "
-                f"(from {lib.get('shipped_by')})"
+                f"{lib.get('architecture', '?')}, {lib.get('num_threads')} threads by "
+                f"default (from {lib.get('shipped_by')})"
             )
     env = {k: v for k, v in info["blas_env"].items() if v is not None}
     if env.get("OPENBLAS_CORETYPE") or env.get("OPENBLAS_L2_SIZE"):

@@ -42,7 +42,8 @@ every pair and against the floor.  The last line of the output is JSON.
 784-512-256-10 ReLU, SGD with Nesterov momentum 0.9, batch 128, a linear
 decay of the learning rate from 0.1 to zero over ``--best-epochs`` (30)
 epochs (``PolynomialSchedule(power=1)``), alpha=1e-4, He-uniform weights
-(98.47% after 30 epochs, about 100 s with one BLAS thread); next to it
+(98.5% after 30 epochs, 73 s with one BLAS thread on a busy 2-core
+machine); next to it
 ``MLPClassifier`` with the same architecture and batch size and its default
 solver (Adam, lr 0.001; ``--best-sklearn sgd`` gives it our SGD settings with
 a constant rate, its closest schedule), trained epoch by epoch in the same
@@ -72,10 +73,10 @@ says so.
 
 import argparse
 import contextlib
+import json
 import os
 import subprocess
 import sys
-import time
 import warnings
 
 import numpy as np
@@ -135,10 +136,10 @@ def load_data(kind, quick, need_test=True):
                     "Fetch it with: python -m sknn_cn.datasets fetch mnist")
         else:
             name = "MNIST"
-            if quick:
-                X_train, y_train = X_train[:QUICK_TRAIN], y_train[:QUICK_TRAIN]
+            if quick:  # copies, so that the full arrays can be freed
+                X_train, y_train = X_train[:QUICK_TRAIN].copy(), y_train[:QUICK_TRAIN].copy()
                 if need_test:
-                    X_test, y_test = X_test[:QUICK_TEST], y_test[:QUICK_TEST]
+                    X_test, y_test = X_test[:QUICK_TEST].copy(), y_test[:QUICK_TEST].copy()
                 name += f" (quick: first {QUICK_TRAIN} / {QUICK_TEST} images)"
             return (np.ascontiguousarray(X_train), X_test, y_train, y_test,
                     {"name": name, "note": None})
@@ -477,8 +478,6 @@ def measure_memory(key, args):
     run = subprocess.run(command, capture_output=True, text=True, timeout=900)
     if run.returncode != 0:
         return {"error": run.stderr.strip().splitlines()[-1:] or ["failed"]}
-    import json
-
     result = json.loads(run.stdout.strip().splitlines()[-1])
     result["increment_mb"] = result["peak_mb"] - result["rss_before_mb"]
     return result
@@ -522,8 +521,9 @@ def run_seed_net(args, cfg, data, keys):
             records[k]["epoch_s"][-1].append(seconds / args.epochs)
             records[k]["accuracy"][-1].append(accuracy)
             if args.progress:
-                print(f"[rep {rep + 1}/{args.repeats}] {k} {seconds / args.epochs:.3f}s/epoch "
-                      f"{accuracy:.4f}", file=sys.stderr, flush=True)
+                print(f"[rep {rep + 1}/{args.repeats}] {k} "
+                      f"{seconds / args.epochs:.3f}s/epoch {accuracy:.4f}",
+                      file=sys.stderr, flush=True)
         del impls
     return records
 
@@ -581,6 +581,7 @@ def _t97_cell(s):
 
 def seed_net_report(args, cfg, data_info, summary, memory, machine, load_after):
     keys = list(summary)
+    sizes = [data_info["n_features"], *SEED_HIDDEN, data_info["n_classes"]]
     floor_keys = [k for k in keys if k.startswith("floor")]
     floor = min((summary[k]["epoch_median_s"] for k in floor_keys), default=None)
     trained = [k for k in keys if not k.startswith("floor")]
@@ -602,7 +603,7 @@ def seed_net_report(args, cfg, data_info, summary, memory, machine, load_after):
             fmt(mem.get("increment_mb"), ".0f"),
         ])
     lines = [
-        f"Seed net {'-'.join(map(str, [data_info['n_features'], *SEED_HIDDEN, data_info['n_classes']]))}"
+        f"Seed net {'-'.join(map(str, sizes))}"
         f" (logistic, tanh, softmax), plain SGD, lr {cfg.lr}, batch {cfg.batch_size}, "
         f"alpha {cfg.alpha}, float32; {data_info['name']}",
         f"{args.repeats} repeats x {args.epochs} epochs, interleaved; medians over all "
@@ -648,14 +649,14 @@ def seed_net_report(args, cfg, data_info, summary, memory, machine, load_after):
             [[t["name"], fmt(t["measured"], ".3f"), fmt(t["limit"], ".3f"),
               {True: "yes", False: "NO", None: "-"}[t["met"]]] for t in targets],
             align="lrrl")]
-    notes = [_command_note()] + machine_notes(machine)
-    notes.append(f"load average after the run: {' / '.join(map(str, load_after))}")
+    notes = [_command_note()] + machine_notes(machine, load_after)
     if data_info.get("note"):
         notes.append(data_info["note"])
     if memory:
         notes.append("peak MB: VmHWM of a subprocess that loads the training set only, "
                      "resets the peak and trains "
-                     f"{args.memory_epochs} epoch(s); +train MB: peak minus RSS before training")
+                     f"{args.memory_epochs} epoch(s); +train MB: peak minus RSS before "
+                     "training")
     lines += ["", *("note: " + n for n in notes)]
     payload = {
         "benchmark": "bench_mnist", "mode": "seed_net", "argv": sys.argv[1:],
@@ -695,7 +696,8 @@ def issue_targets(summary, floor, memory, data_info):
 
     t97_torch = None
     if "torch" in summary:
-        ours_t, torch_t = ours["time_to_target_median_s"], summary["torch"]["time_to_target_median_s"]
+        ours_t = ours["time_to_target_median_s"]
+        torch_t = summary["torch"]["time_to_target_median_s"]
         t97_torch = ours_t / torch_t if ours_t is not None and torch_t else None
     acc = ours["final_accuracy_median"]
     mem = memory.get("sknn_cn", {})
@@ -841,8 +843,7 @@ def best_report(args, data_info, result, machine, load_after):
         + {True: "met", False: "NOT met", None: "-"}[
             None if ours is None else ours >= args.best_target],
     ]
-    notes = [_command_note()] + machine_notes(machine)
-    notes.append(f"load average after the run: {' / '.join(map(str, load_after))}")
+    notes = [_command_note()] + machine_notes(machine, load_after)
     if data_info.get("note"):
         notes.append(data_info["note"])
     lines += ["", *("note: " + n for n in notes)]
@@ -861,7 +862,8 @@ def best_report(args, data_info, result, machine, load_after):
 def _positive_int_list(text):
     values = [int(v) for v in text.split(",") if v.strip()]
     if not values or min(values) < 1:
-        raise argparse.ArgumentTypeError(f"expected positive integers like 512,256; got {text!r}")
+        raise argparse.ArgumentTypeError(
+            f"expected positive integers like 512,256; got {text!r}")
     return values
 
 
@@ -893,7 +895,8 @@ def parse_args(argv=None):
                         "1 repeat (unless given), 30-s best budget")
     p.add_argument("--target-accuracy", type=float, default=0.97)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--no-memory", action="store_true", help="skip the peak-RSS subprocesses")
+    p.add_argument("--no-memory", action="store_true",
+                   help="skip the peak-RSS subprocesses")
     p.add_argument("--memory-epochs", type=int, default=1)
     p.add_argument("--progress", action="store_true", help="a line per epoch on stderr")
     best = p.add_argument_group("best setting (--best)")

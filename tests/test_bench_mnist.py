@@ -40,7 +40,8 @@ def _load_script():
 
 def test_quick_seed_net_prints_consistent_json():
     epochs = 3
-    text, out = _run("--quick", "--data", "digits", "--impls", "sknn_cn,numpy,floor,sknn_cn_fit",
+    text, out = _run("--quick", "--data", "digits",
+                     "--impls", "sknn_cn,numpy,floor,sknn_cn_fit",
                      "--epochs", str(epochs), "--threads", "1",
                      "--target-accuracy", "0.5")
     assert out["mode"] == "seed_net"
