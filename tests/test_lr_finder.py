@@ -1,9 +1,9 @@
 """Tests for sknn_cn.lr_finder (seed 1.4.4.1, Smith 2015).
 
 Oracles: the exponential schedule and the bias-corrected moving average
-written out here in closed form; the range test replayed with torch autograd and plain SGD
-in float64 (when torch is installed); synthetic loss curves whose steepest
-point, minimum and longest descent are known by construction.
+written out here in closed form; the range test replayed with torch autograd
+and plain SGD in float64 (when torch is installed); synthetic loss curves
+whose steepest point, minimum and longest descent are known by construction.
 """
 
 import math
