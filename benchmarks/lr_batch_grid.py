@@ -60,20 +60,23 @@ QUICK_LRS = [float(f"{0.1 * 5 ** (k / 2):.3g}") for k in range(-1, 4)]
 QUICK_BATCHES = [16, 32, 128]
 
 
-def load_data(n_train, n_folds, n_val, seed):
+def load_data(n_train, n_folds, n_val, seed, data="mnist"):
     """A pool of images and the (train, validation) index pairs of each fold."""
-    try:
-        from sknn_cn.datasets import load_mnist
+    X = None
+    if data == "mnist":
+        try:
+            from sknn_cn.datasets import load_mnist
 
-        X, _, y, _ = load_mnist(return_X_y=True)
-        source = "MNIST"
-    except (OSError, ValueError) as exc:
+            X, _, y, _ = load_mnist(return_X_y=True)
+            source = "MNIST"
+        except (OSError, ValueError) as exc:
+            print(f"# MNIST is not available ({exc}); using sklearn's 8x8 digits instead.")
+    if X is None:
         from sklearn.datasets import load_digits
 
-        print(f"# MNIST is not available ({exc}); using sklearn's 8x8 digits instead.")
         digits = load_digits()
         X, y = (digits.data / 16.0).astype(np.float32), digits.target
-        source = "sklearn digits (MNIST absent)"
+        source = "sklearn digits" + (" (MNIST absent)" if data == "mnist" else "")
     rng = np.random.default_rng(seed)
     need = n_folds * n_train + n_val
     if need > len(y):
@@ -177,6 +180,8 @@ def main(argv=None):
                         help="held-out images (default 10000; 2000 quick)")
     parser.add_argument("--folds", type=int, default=None, help="default 2; 1 quick")
     parser.add_argument("--epochs", type=int, default=None, help="default 5; 2 quick")
+    parser.add_argument("--data", choices=("mnist", "digits"), default="mnist",
+                        help="digits: sklearn's 8x8 digits even when MNIST is there")
     parser.add_argument("--lrs", type=float, nargs="+", default=None)
     parser.add_argument("--batch-sizes", type=int, nargs="+", default=None)
     parser.add_argument("--solver", default="sgd", choices=("sgd", "adam"))
@@ -201,7 +206,8 @@ def main(argv=None):
     info = machine_info()
     for line in machine_notes(info):
         print("#", line)
-    X, y, folds, source, n_train, n_val = load_data(n_train, n_folds, n_val, args.seed)
+    X, y, folds, source, n_train, n_val = load_data(n_train, n_folds, n_val, args.seed,
+                                                    args.data)
     print(f"# {source}: {n_folds} fold(s) of {n_train} training images, {n_val} held "
           f"out; {epochs} epochs per fit; solver={args.solver}, momentum={args.momentum}")
     with where_to_run(args) as (where, n_jobs):

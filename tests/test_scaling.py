@@ -126,3 +126,27 @@ def test_grid_shape_errors():
         LRBatchGrid([0.1, 0.2], [8, 16], np.zeros((3, 2)))
     with pytest.raises(ValueError, match="increasing"):
         LRBatchGrid([0.2, 0.1], [8, 16], np.zeros((2, 2)))
+
+
+def test_lr_batch_grid_benchmark_smoke():
+    # benchmarks/lr_batch_grid.py as a user runs it, tiny, on sklearn's digits
+    import json
+    import os
+    import subprocess
+    import sys
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    run = subprocess.run(
+        [sys.executable, os.path.join(root, "benchmarks", "lr_batch_grid.py"), "--data",
+         "digits", "--n-train", "300", "--n-val", "200", "--folds", "1", "--epochs", "1",
+         "--lrs", "0.1", "0.5", "2.0", "--batch-sizes", "16", "64", "--n-jobs", "1"],
+        capture_output=True, text=True, timeout=120, cwd=root)
+    assert run.returncode == 0, run.stderr[-2000:]
+    payload = json.loads(run.stdout.strip().splitlines()[-1])
+    assert payload["data"] == "sklearn digits"
+    scores = np.array(payload["scores"], dtype=float)
+    assert scores.shape == (2, 3) and np.all((scores >= 0) & (scores <= 1))
+    # the reported best rates are the argmax of the reported scores
+    np.testing.assert_array_equal(payload["best_lrs"],
+                                  np.array([0.1, 0.5, 2.0])[scores.argmax(axis=1)])
+    assert "linear rule holds" in run.stdout and "seed's source" in run.stdout
