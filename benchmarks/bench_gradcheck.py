@@ -64,14 +64,13 @@ def _plain_seconds_per_element(result, X, y, n_elements, seed):
     rng = np.random.default_rng(seed)
     Y = np.eye(10)[y]  # labels are 0..9
     theta = result.theta.copy()
-    names = result.names
     picked = rng.choice(theta.size, size=n_elements, replace=False)
     h = result.epsilon
 
     def J(vector):
         arrays = result.to_arrays(vector)
-        params = [(arrays[names[2 * k]], arrays[names[2 * k + 1]])
-                  for k in range(len(names) // 2)]
+        params = [(arrays[f"W{k}"], arrays[f"b{k}"])
+                  for k in range(1, len(result.params) + 1)]
         _, per_sample = _network.forward(params, X, result.activations,
                                             result.out_activation, Y=Y)
         return per_sample.mean() + _network.l2_penalty(params, result.alpha, len(y))

@@ -7,7 +7,8 @@ seed 1.4.3 compares it with a *numerical* gradient, step by step:
 
 1. take the network's parameters (a fresh initialisation, or the trained ones:
    the seed advises checking again after some training, 1.4.3.3 note 5);
-2. flatten every ``W`` and ``b`` in order into one vector ``theta``;
+2. flatten every ``W`` and ``b`` in order into one vector ``theta`` (the
+   layout the estimators train with, ``[W1, ..., WL, b1, ..., bL]``);
 3. (the data ``X``, preferably scaled to [0, 1], is the caller's);
 4. one forward and one backward pass give the analytic gradient
    ``dtheta_real`` (:func:`sknn_cn._network.loss_and_gradients`);
@@ -138,6 +139,22 @@ def _relative_difference(g, g_num):
     return float(np.linalg.norm(g - g_num) / denominator)
 
 
+def _layout(params):
+    """Where each array sits in theta: [(name, layer, is_bias, shape, start), ...].
+
+    The order is the estimator's flat vector, ``[W1, ..., WL, b1, ..., bL]``
+    (:func:`sknn_cn._network.pack_params`): all weights, then all biases.
+    """
+    entries, start = [], 0
+    for is_bias in (False, True):
+        for layer, (W, b) in enumerate(params):
+            array = b if is_bias else W
+            entries.append((f"{'b' if is_bias else 'W'}{layer + 1}", layer, is_bias,
+                            array.shape, start))
+            start += array.size
+    return entries
+
+
 # --------------------------------------------------------------------------
 # result
 # --------------------------------------------------------------------------
@@ -154,10 +171,13 @@ class GradientCheckResult:
         ``diff <= 1e-7``, or ``<= 1e-4`` when the net has a non-smooth
         activation.
     names : list of str
-        ``['W1', 'b1', 'W2', 'b2', ...]``, the order of ``theta``.
+        ``['W1', ..., 'WL', 'b1', ..., 'bL']``, the order of ``theta``: the
+        layout of the estimator's own flat parameter vector
+        (:func:`sknn_cn._network.pack_params`).
     shapes : list of tuple
     per_parameter : list of dict
-        One per array: ``name``, ``shape``, ``n_checked``, ``diff``,
+        One per array, layer by layer (``W1, b1, W2, b2, ...``): ``name``,
+        ``shape``, ``n_checked``, ``diff``,
         ``verdict``, ``passed``, ``max_abs_error`` and ``worst_index`` (index
         into the array of the largest ``|g - g_num|``).
     theta : ndarray of shape (n_params,)
@@ -211,7 +231,9 @@ class GradientCheckResult:
         self.verdict = verdict(self.diff, self.non_smooth)
         self.passed = _passes(self.diff, self.non_smooth)
         self.per_parameter = []
-        for name, shape, sl in zip(names, shapes, self._slices()):
+        arrays = sorted(zip(names, shapes, self._slices()),  # layer by layer
+                        key=lambda item: (int(item[0][1:]), item[0][0] == "b"))
+        for name, shape, sl in arrays:
             mask = checked[sl]
             g, g_num = analytic[sl][mask], numerical[sl][mask]
             error = np.abs(g - g_num)
@@ -417,18 +439,18 @@ def _objective(estimator, X, y, sample_weight, classes):
 def _choose_elements(params, subset, rng):
     """A boolean mask over theta: all elements, or a random subset of each array."""
     masks = []
-    for W, b in params:
-        for array in (W, b):
-            mask = np.zeros(array.size, dtype=bool)
-            if subset is None:
-                mask[:] = True
+    for _, layer, is_bias, _, _ in _layout(params):
+        size = params[layer][int(is_bias)].size
+        mask = np.zeros(size, dtype=bool)
+        if subset is None:
+            mask[:] = True
+        else:
+            if isinstance(subset, numbers.Integral):
+                k = min(int(subset), size)
             else:
-                if isinstance(subset, numbers.Integral):
-                    k = min(int(subset), array.size)
-                else:
-                    k = max(1, int(round(subset * array.size)))
-                mask[rng.choice(array.size, size=k, replace=False)] = True
-            masks.append(mask)
+                k = max(1, int(round(subset * size)))
+            mask[rng.choice(size, size=k, replace=False)] = True
+        masks.append(mask)
     return np.concatenate(masks)
 
 
@@ -497,12 +519,13 @@ def _numerical_gradient(params, X, Y, weights, activations, out_activation, alph
     rows_per_chunk = max(1, _CHUNK_BYTES // (2 * 8 * 4 * widest))
 
     numerical = np.full(checked.shape, np.nan)
-    offset = 0
+    starts = {(layer, is_bias): start for _, layer, is_bias, _, start in _layout(params)}
     for layer, (W, b) in enumerate(params):
         n_in, n_out = W.shape
         last = layer == n_layers - 1
         A_in = As[layer]
         for is_bias, size in ((False, W.size), (True, b.size)):
+            offset = starts[(layer, is_bias)]
             flat = np.flatnonzero(checked[offset:offset + size])
             if is_bias:
                 rows, cols = None, flat
@@ -556,7 +579,6 @@ def _numerical_gradient(params, X, Y, weights, activations, out_activation, alph
                 g += (alpha / (2 * total_weight)) * ((w + epsilon) ** 2
                                                      - (w - epsilon) ** 2) / (2 * epsilon)
             numerical[offset + flat] = g
-            offset += size
     return numerical
 
 
@@ -622,11 +644,12 @@ def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilo
     alpha = float(estimator.alpha)
     out_activation = estimator._out_activation
 
-    names, shapes = [], []
-    for layer, (W, b) in enumerate(params, start=1):
-        names += [f"W{layer}", f"b{layer}"]
-        shapes += [W.shape, b.shape]
-    theta = np.concatenate([a.ravel() for W, b in params for a in (W, b)])
+    # Step 2: every W and b, in order, into theta (the estimator's layout).
+    layout = _layout(params)
+    names = [name for name, *_ in layout]
+    shapes = [shape for _, _, _, shape, _ in layout]
+    theta = np.concatenate([params[layer][int(is_bias)].ravel()
+                            for _, layer, is_bias, _, _ in layout])
 
     rs = check_random_state(random_state)
     rng = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
@@ -636,8 +659,8 @@ def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilo
     loss, grads = _network.loss_and_gradients(
         [(W.copy(), b.copy()) for W, b in params], X, Y, activations, out_activation,
         alpha=alpha, sample_weight=weights)
-    analytic = np.concatenate([np.asarray(a, dtype=np.float64).ravel()
-                               for dW, db in grads for a in (dW, db)])
+    analytic = np.concatenate([np.asarray(grads[layer][int(is_bias)], np.float64).ravel()
+                               for _, layer, is_bias, _, _ in layout])
 
     # Step 6: two-sided differences, element by element.
     numerical = _numerical_gradient(params, X, Y, weights, activations, out_activation,

@@ -45,12 +45,11 @@ _F = {"logistic": lambda z: 1 / (1 + np.exp(-z)), "tanh": np.tanh,
       "relu": lambda z: np.maximum(z, 0), "identity": lambda z: z}
 
 
-def _objective(arrays, X, y, activations, out, alpha, weights):
-    n_layers = len(arrays) // 2
+def _objective(pairs, X, y, activations, out, alpha, weights):
     A = X
-    for layer in range(n_layers):
-        Z = A @ arrays[2 * layer] + arrays[2 * layer + 1]
-        A = _F[activations[layer]](Z) if layer < n_layers - 1 else Z
+    for layer, (W, b) in enumerate(pairs):
+        Z = A @ W + b
+        A = _F[activations[layer]](Z) if layer < len(pairs) - 1 else Z
     if out == "softmax":
         shifted = A - A.max(axis=1, keepdims=True)
         log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -59,22 +58,29 @@ def _objective(arrays, X, y, activations, out, alpha, weights):
         z = A[:, 0]
         per_sample = np.log1p(np.exp(-np.abs(z))) + np.maximum(z, 0) - y * z
     S = weights.sum()
-    penalty = alpha / (2 * S) * sum((arrays[2 * k] ** 2).sum() for k in range(n_layers))
+    penalty = alpha / (2 * S) * sum((W ** 2).sum() for W, _ in pairs)
     return (weights * per_sample).sum() / S + penalty
 
 
+def _pairs(result, vector):
+    arrays = {name: a.copy() for name, a in result.to_arrays(vector).items()}
+    return [(arrays[f"W{k}"], arrays[f"b{k}"]) for k in range(1, len(result.params) + 1)]
+
+
 def _naive_numerical(result, X, y, weights, h):
-    arrays = [result.to_arrays(result.theta)[name].copy() for name in result.names]
+    pairs = _pairs(result, result.theta)
+    by_name = {f"{kind}{k + 1}": pair[i] for k, pair in enumerate(pairs)
+               for i, kind in enumerate("Wb")}
     grad = []
-    for array in arrays:
-        flat = array.reshape(-1)
+    for name in result.names:  # theta's order
+        flat = by_name[name].reshape(-1)
         for k in range(flat.size):
             keep = flat[k]
             flat[k] = keep + h
-            plus = _objective(arrays, X, y, result.activations, result.out_activation,
+            plus = _objective(pairs, X, y, result.activations, result.out_activation,
                               result.alpha, weights)
             flat[k] = keep - h
-            minus = _objective(arrays, X, y, result.activations, result.out_activation,
+            minus = _objective(pairs, X, y, result.activations, result.out_activation,
                                result.alpha, weights)
             flat[k] = keep
             grad.append((plus - minus) / (2 * h))
@@ -106,9 +112,11 @@ def test_numerical_gradient_equals_plain_two_sided_differences(make, weighted):
     assert result.diff < 1e-7
     assert all(p["verdict"] == "correct" for p in result.per_parameter)
     assert result.loss == pytest.approx(
-        _objective([result.to_arrays(result.theta)[n] for n in result.names], X, y,
-                   result.activations, result.out_activation, result.alpha, weights),
-        rel=1e-12)
+        _objective(_pairs(result, result.theta), X, y, result.activations,
+                   result.out_activation, result.alpha, weights), rel=1e-12)
+    # theta is laid out as the estimator's own flat vector
+    theta, _ = _network.pack_params(result.params)
+    np.testing.assert_array_equal(result.theta, theta)
 
 
 @pytest.mark.parametrize("est", [
@@ -123,14 +131,14 @@ def test_against_torch_autograd(est):
     sw = np.random.default_rng(0).uniform(0.5, 2.0, size=len(y))
     result = check_gradients(est, X, y, sample_weight=sw)
 
-    tensors = [torch.tensor(a, dtype=torch.float64, requires_grad=True)
-               for a in (result.to_arrays(result.theta)[n] for n in result.names)]
+    tensors = {name: torch.tensor(a, dtype=torch.float64, requires_grad=True)
+               for name, a in result.to_arrays(result.theta).items()}
     fns = {"logistic": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
     A = torch.tensor(X, dtype=torch.float64)
-    n_layers = len(tensors) // 2
-    for layer in range(n_layers):
-        Z = A @ tensors[2 * layer] + tensors[2 * layer + 1]
-        A = fns[result.activations[layer]](Z) if layer < n_layers - 1 else Z
+    n_layers = len(result.params)
+    for layer in range(1, n_layers + 1):
+        Z = A @ tensors[f"W{layer}"] + tensors[f"b{layer}"]
+        A = fns[result.activations[layer - 1]](Z) if layer < n_layers else Z
     w = torch.tensor(sw, dtype=torch.float64)
     if result.out_activation == "softmax":
         per_sample = torch.nn.functional.cross_entropy(A, torch.tensor(y), reduction="none")
@@ -139,9 +147,9 @@ def test_against_torch_autograd(est):
             A[:, 0], torch.tensor(y, dtype=torch.float64), reduction="none")
     S = w.sum()
     loss = (w * per_sample).sum() / S + result.alpha / (2 * S) * sum(
-        (tensors[2 * k] ** 2).sum() for k in range(n_layers))
+        (tensors[f"W{k}"] ** 2).sum() for k in range(1, n_layers + 1))
     loss.backward()
-    expected = np.concatenate([t.grad.numpy().ravel() for t in tensors])
+    expected = np.concatenate([tensors[name].grad.numpy().ravel() for name in result.names])
 
     np.testing.assert_allclose(result.analytic, expected, rtol=1e-10, atol=1e-13)
     np.testing.assert_allclose(result.numerical, expected, rtol=0, atol=1e-9)
@@ -256,7 +264,8 @@ def test_subset_checks_that_many_elements_of_every_array():
     X, y = _data()
     full = check_gradients(est, X, y)
     part = check_gradients(est, X, y, subset=4, random_state=0)
-    sizes = [int(np.prod(s)) for s in full.shapes]
+    sizes = [int(np.prod(p["shape"])) for p in full.per_parameter]
+    assert [p["name"] for p in part.per_parameter] == ["W1", "b1", "W2", "b2", "W3", "b3"]
     assert [p["n_checked"] for p in part.per_parameter] == [min(4, s) for s in sizes]
     assert np.isnan(part.numerical[~part.checked]).all()
     # the same differences; chunks of other sizes only change the rounding
