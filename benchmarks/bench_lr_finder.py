@@ -27,8 +27,8 @@ rule), ``momentum`` (SGD with Nesterov momentum 0.9).
 
 Usage::
 
-    python benchmarks/bench_lr_finder.py              # all, ~10 min on 2 cores
-    python benchmarks/bench_lr_finder.py --quick      # adam only, fewer seeds, ~2 min
+    python benchmarks/bench_lr_finder.py              # all, ~6 min on 2 busy cores
+    python benchmarks/bench_lr_finder.py --quick      # adam only, fewer seeds, < 1 min
     python benchmarks/bench_lr_finder.py --out dir/   # also a PNG of every curve
 """
 
