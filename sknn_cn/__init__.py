@@ -22,8 +22,11 @@ __version__ = "0.1.0"
 
 from ._mlp import BinaryMLPClassifier, MulticlassMLPClassifier
 from .boosting import DegenerateBoostingWarning, SchapireBoostClassifier
+from .gradcheck import check_gradients
+from .lr_finder import lr_range_test
 from .persistence import load_model, save_model
 from .sampling import PerAttributeOverSampler
+from .scaling import scale_learning_rate
 from .schedules import (
     SCHEDULES,
     ExponentialSchedule,
@@ -42,6 +45,9 @@ __all__ = [
     "SchapireBoostClassifier",
     "DegenerateBoostingWarning",
     "PerAttributeOverSampler",
+    "check_gradients",
+    "lr_range_test",
+    "scale_learning_rate",
     "save_model",
     "load_model",
     "LRSchedule",

@@ -6,8 +6,9 @@ than it saves.  Large layers or batches do gain from threads.
 """
 
 import contextlib
+import functools
 
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 __all__ = ["blas_threads_for"]
 
@@ -35,4 +36,12 @@ def blas_threads_for(n_threads, batch_size, layer_sizes):
         if largest >= _THREADED_WORK:
             return contextlib.nullcontext()
         n_threads = 1
-    return threadpool_limits(limits=n_threads, user_api="blas")
+    return _controller().limit(limits=n_threads, user_api="blas")
+
+
+@functools.lru_cache(maxsize=None)
+def _controller():
+    """One ThreadpoolController, made on first use: making one scans the loaded
+    libraries (~1.7 ms), which would dominate a one-batch ``partial_fit``.
+    numpy's and scipy's BLAS are loaded by then (sknn_cn imports both)."""
+    return ThreadpoolController()

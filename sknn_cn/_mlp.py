@@ -355,7 +355,7 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
 
         n_outputs = 1 if self._out_activation == "logistic" else len(self.classes_)
         layer_sizes = [X.shape[1], *hidden_sizes, n_outputs]
-        n_init = 1 if keep_state else self._n_initialisations(layer_sizes)
+        n_init = 1 if (keep_state or incremental) else self._n_initialisations(layer_sizes)
         data = (X, Y, sample_weight, X_val, Y_val, y_val_index, sw_val)
         best = None
         with blas_threads_for(self.n_threads, batch_size, layer_sizes):
