@@ -23,7 +23,7 @@ colour-blind-safe colour map for it.
 
 Every Display has ``from_estimator`` (or ``from_*``) and ``plot(ax=None)``, keeps
 ``figure_`` and ``ax_``, imports matplotlib only when drawing and never calls
-``plt.show()``.  Colours come from the Okabe-Ito palette, which stays distinct for
+pyplot's ``show``.  Colours come from the Okabe-Ito palette, which stays distinct for
 the common forms of colour blindness; classes also differ by marker shape.
 """
 
