@@ -325,6 +325,14 @@ def test_stopping_rule_looks_every_100_updates_on_small_data():
     assert stuck.n_iter_ < 100 and stuck.loss_ > 0.6
 
 
+def test_partial_fit_trains_a_single_initialisation():
+    X, y = make_xor()  # a 2-2-1 net: n_init='auto' would mean 3 for fit
+    auto = BinaryMLPClassifier((2,), random_state=0).partial_fit(X, y, classes=[0, 1])
+    one = BinaryMLPClassifier((2,), n_init=1, random_state=0).partial_fit(X, y, classes=[0, 1])
+    for a, b in zip(auto.coefs_ + auto.intercepts_, one.coefs_ + one.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
 def test_partial_fit_and_warm_start_continue_training():
     X, y = _coin(300)
     clf = MulticlassMLPClassifier((8,), random_state=0)
