@@ -276,6 +276,12 @@ def _draw(X, y, n, rng, name, what):
     return X[rows], y[rows]
 
 
+def _sizes(X_train, X_test):
+    if len(X_test) == 0:
+        return f"{len(X_train)} training images (no test part)"
+    return f"{len(X_train)} training and {len(X_test)} test images"
+
+
 def _mnist_parts(data_home, n_train, n_test, rng):
     subset = "train" if n_test == 0 else "both"
     data = load_mnist(data_home, subset=subset)
@@ -382,12 +388,12 @@ def load_handwritten_digits(*, dataset="auto", n_train=None, n_test=None, data_h
             return Bunch(
                 X_train=X_train, X_test=X_test, y_train=parts[2], y_test=parts[3],
                 name="mnist", n_features=X_train.shape[1], image_shape=MNIST_IMAGE_SHAPE,
-                description=(f"MNIST from {mnist_folder(data_home)}: {len(X_train)} "
-                             f"training and {len(X_test)} test images of 28 x 28 pixels."))
+                description=(f"MNIST from {mnist_folder(data_home)}: "
+                             f"{_sizes(X_train, X_test)} of 28 x 28 pixels."))
     X_train, X_test, y_train, y_test = _digits_parts(n_train, n_test, rng)
     why = missing if missing is not None else "asked for the digits"
     return Bunch(
         X_train=X_train, X_test=X_test, y_train=y_train, y_test=y_test,
         name="digits", n_features=X_train.shape[1], image_shape=(8, 8),
-        description=(f"scikit-learn's bundled 8 x 8 digits: {len(X_train)} training and "
-                     f"{len(X_test)} test images ({why}; `{FETCH_COMMAND}` gets MNIST)."))
+        description=(f"scikit-learn's bundled 8 x 8 digits: {_sizes(X_train, X_test)} "
+                     f"({why}; `{FETCH_COMMAND}` gets MNIST)."))
