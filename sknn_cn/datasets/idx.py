@@ -177,7 +177,7 @@ def read_idx(path, *, expected_shape=None, sha256=None):
     bytes, element type ``0x08``, the number of dimensions), the dimensions
     against ``expected_shape``, and the exact byte count (neither truncated nor
     followed by trailing bytes).  This only parses; scaling and flattening are
-    :func:`load_mnist`'s job.
+    :func:`sknn_cn.datasets.load_mnist`'s job.
 
     Parameters
     ----------
