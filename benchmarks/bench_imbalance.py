@@ -54,10 +54,10 @@ from imblearn.over_sampling import SMOTE, RandomOverSampler
 from imblearn.pipeline import make_pipeline
 from imblearn.under_sampling import RandomUnderSampler
 
-from sknn_cn._mlp import MulticlassMLPClassifier
-from sknn_cn.boosting import SchapireBoostClassifier
+from sknn_cn import MulticlassMLPClassifier
+from sknn_cn.imbalance import SchapireBoostClassifier
 from sknn_cn.datasets import make_coin_hole, make_double_arc, make_xor
-from sknn_cn.sampling import PerAttributeOverSampler
+from sknn_cn.imbalance import PerAttributeOverSampler
 
 TREATMENTS = (
     "none",

@@ -1,4 +1,4 @@
-"""Tests for sknn_cn.boosting (seed 1.3.1.4: Schapire's three learners)."""
+"""Tests for sknn_cn.imbalance.boosting (seed 1.3.1.4: Schapire's three learners)."""
 
 import warnings
 
@@ -18,14 +18,14 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn_cn._mlp import MulticlassMLPClassifier
-from sknn_cn.boosting import DegenerateBoostingWarning, SchapireBoostClassifier
+from sknn_cn import MulticlassMLPClassifier
+from sknn_cn.imbalance import DegenerateBoostingWarning, SchapireBoostClassifier
 from sknn_cn.datasets import make_coin_hole
 
 # Tiny hand-made and check-suite data sets hit the degenerate cases by design;
 # the tests about those warnings catch them with pytest.warns.
 pytestmark = [
-    pytest.mark.filterwarnings("ignore::sknn_cn.boosting.DegenerateBoostingWarning"),
+    pytest.mark.filterwarnings("ignore::sknn_cn.imbalance.DegenerateBoostingWarning"),
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
 ]
 

@@ -1,4 +1,4 @@
-"""Tests for sknn_cn.sampling (seed 1.3.1.3: per-attribute synthetic samples)."""
+"""Tests for sknn_cn.imbalance.sampling (seed 1.3.1.3: per-attribute synthetic samples)."""
 
 from collections import Counter
 
@@ -20,7 +20,7 @@ from imblearn.utils.estimator_checks import (
     estimator_checks_generator as imblearn_checks,
 )
 
-from sknn_cn.sampling import PerAttributeOverSampler
+from sknn_cn.imbalance import PerAttributeOverSampler
 
 
 # ---------------------------------------------------------------- API checks
