@@ -176,6 +176,15 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
       while the ranking (hence AUC) still follows L2.
     - ``[L1]`` only: L1's probabilities.
 
+    **What the imbalance variant does to recall.**  Only L2's training set is
+    balanced.  L3 learns the samples L2 calls minority, and where the classes
+    overlap most of those are L2's false alarms, so L3 learns imbalanced data
+    again (12-13 % minority on the tour's 19:1 arcs).  The vote says minority
+    only where L2 and L3 both do, so the ensemble's minority recall is at
+    most L3's: a precision-first cascade, not a recall remedy.  See the
+    README ("The chapter's remedy is the most conservative one") and
+    ``benchmarks/bench_imbalance.py --schapire-anatomy``.
+
     ``predict`` uses the learners' ``predict`` (the seed's vote), so for a base
     learner whose ``predict`` is not the argmax of its ``predict_proba`` the two
     can differ.
