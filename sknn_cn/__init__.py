@@ -21,11 +21,11 @@ The chapter this package implements (seed sections in brackets):
 __version__ = "0.1.0"
 
 from ._mlp import BinaryMLPClassifier, MulticlassMLPClassifier
-from .boosting import DegenerateBoostingWarning, SchapireBoostClassifier
+from .imbalance import DegenerateBoostingWarning, SchapireBoostClassifier
 from .gradcheck import check_gradients
 from .lr_finder import lr_range_test
 from .persistence import load_model, save_model
-from .sampling import PerAttributeOverSampler
+from .imbalance import PerAttributeOverSampler
 from .scaling import scale_learning_rate
 from .schedules import (
     SCHEDULES,

@@ -394,10 +394,10 @@ class _Tour:
 
         from .datasets import make_double_arc
         from ._mlp import BinaryMLPClassifier
-        from .boosting import SchapireBoostClassifier
+        from .imbalance import SchapireBoostClassifier
         from .metrics import false_positive_rate, true_positive_rate
         from .plotting import OKABE_ITO, BoundaryDisplay
-        from .sampling import PerAttributeOverSampler
+        from .imbalance import PerAttributeOverSampler
 
         rng = np.random.default_rng(self.rs)
         n_major = 1900

@@ -1,4 +1,4 @@
-"""Tests for sknn_cn.boosting (seed 1.3.1.4: Schapire's three learners)."""
+"""Tests for sknn_cn.imbalance.boosting (seed 1.3.1.4: Schapire's three learners)."""
 
 import warnings
 
@@ -18,14 +18,14 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sknn_cn._mlp import MulticlassMLPClassifier
-from sknn_cn.boosting import DegenerateBoostingWarning, SchapireBoostClassifier
+from sknn_cn import MulticlassMLPClassifier
+from sknn_cn.imbalance import DegenerateBoostingWarning, SchapireBoostClassifier
 from sknn_cn.datasets import make_coin_hole
 
 # Tiny hand-made and check-suite data sets hit the degenerate cases by design;
 # the tests about those warnings catch them with pytest.warns.
 pytestmark = [
-    pytest.mark.filterwarnings("ignore::sknn_cn.boosting.DegenerateBoostingWarning"),
+    pytest.mark.filterwarnings("ignore::sknn_cn.imbalance.DegenerateBoostingWarning"),
     pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning"),
 ]
 
@@ -284,3 +284,148 @@ def test_imbalance_variant_beats_plain_mlp_on_minority_recall_95_5():
     boost_recall = recall_score(y, boost_pred)
     assert boost_recall >= plain_recall + 0.1, (plain_recall, boost_recall)
     assert roc_auc_score(y, boost_proba[:, 1]) > 0.8
+
+
+# ---------------------------------------------------------------- the imbalance variant's vote
+def test_imbalance_vote_is_and_of_l2_l3_so_recall_is_at_most_each():
+    # Seed 1.3.1.4: "false" (minority) only where L2 and L3 both say false.
+    # Hence the ensemble's minority recall can never exceed L3's (nor L2's):
+    # the reason the variant is the most conservative remedy in the tour.
+    X, y = make_classification(n_samples=600, weights=[0.93], flip_y=0.05, class_sep=0.6,
+                               random_state=1)
+    clf = SchapireBoostClassifier(DecisionTreeClassifier(max_depth=3), variant="imbalance",
+                                  random_state=0).fit(X, y)
+    _, l2, l3 = clf.estimators_
+    both = (l2.predict(X) == 1) & (l3.predict(X) == 1)
+    assert np.array_equal(clf.predict(X) == 1, both)
+    recall = recall_score(y, clf.predict(X))
+    assert recall <= min(recall_score(y, l2.predict(X)), recall_score(y, l3.predict(X)))
+    # L3 learns where L2 says minority: that set is not balanced (the seed
+    # balances only L2's), here mostly majority samples.
+    l3_set = clf.estimators_samples_[2]
+    assert np.array_equal(l3_set, np.flatnonzero(l2.predict(X) == 1))
+    assert np.mean(y[l3_set] == 1) < 0.5
+
+
+# ---------------------------------------------------------------- hostile inputs (issue 11)
+def _fixture():
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = (X[:, 0] + 0.5 * X[:, 1] > 0.8).astype(int)
+    return X, y
+
+
+def _tree_boost(**params):
+    return SchapireBoostClassifier(DecisionTreeClassifier(max_depth=2), random_state=0, **params)
+
+
+@pytest.mark.parametrize("variant", ["classic", "imbalance"])
+def test_inconsistent_lengths_raise_sklearns_error(variant):
+    from sklearn.utils import check_X_y
+
+    X, y = _fixture()
+    with pytest.raises(ValueError) as oracle:
+        check_X_y(X[:50], y)
+    with pytest.raises(ValueError) as info:
+        _tree_boost(variant=variant).fit(X[:50], y)
+    assert str(info.value) == str(oracle.value)
+
+
+@pytest.mark.parametrize("variant", ["classic", "imbalance"])
+def test_nan_is_the_base_learners_to_accept_or_refuse(variant):
+    # Old code refused NaN up front, even for a base learner that handles it.
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+
+    X, y = _fixture()
+    X_nan = X.copy()
+    X_nan[::7, 1] = np.nan
+    for base in (HistGradientBoostingClassifier(max_iter=10, min_samples_leaf=2),
+                 make_pipeline(SimpleImputer(), LogisticRegression())):
+        clf = SchapireBoostClassifier(base, variant=variant, random_state=0).fit(X_nan, y)
+        proba = clf.predict_proba(X_nan)
+        assert np.all(np.isfinite(proba)) and np.allclose(proba.sum(axis=1), 1)
+    # A base learner that refuses NaN or inf says so itself, naming itself.
+    for bad in (X_nan, np.where(X > 1.5, np.inf, X)):
+        with pytest.raises(ValueError, match="NaN|infinity"):
+            SchapireBoostClassifier(LogisticRegression(), variant=variant).fit(bad, y)
+    fitted = SchapireBoostClassifier(LogisticRegression(), variant=variant).fit(X, y)
+    with pytest.raises(ValueError, match="LogisticRegression does not accept missing values"):
+        fitted.predict(X_nan)
+
+
+class _RefusesHugeValues(LogisticRegression):
+    """A base learner that refuses some data sets (as any real learner may)."""
+
+    def fit(self, X, y, sample_weight=None):
+        if np.abs(X).max() > 1e6:
+            raise ValueError("this learner refuses values above 1e6")
+        return super().fit(X, y, sample_weight)
+
+
+def test_refused_fit_leaves_the_estimator_as_it_was():
+    # Old code: when L2's fit failed, classes_, majority_class_, l1_correct_
+    # and estimators_ = [L1] of the refused data were left behind, so predict
+    # changed and a RandomState given as random_state had moved.
+    X, y = _fixture()
+    rs = np.random.RandomState(0)
+    clf = SchapireBoostClassifier(_RefusesHugeValues(), variant="imbalance",
+                                  random_state=rs).fit(X, y)
+    pred = clf.predict(X)
+    attributes = dict(vars(clf))
+    rng_state = rs.get_state()[1].copy()
+    X_bad = X.copy()
+    X_bad[np.flatnonzero(y == 1)[0], 0] = 1e9  # L1 (a constant) takes it, L2 refuses it
+    with pytest.raises(ValueError, match="refuses values above"):
+        clf.fit(X_bad, np.where(y == 1, "b", "a"))
+    assert vars(clf).keys() == attributes.keys()
+    assert all(vars(clf)[key] is value for key, value in attributes.items())
+    assert np.array_equal(rs.get_state()[1], rng_state)
+    assert np.array_equal(clf.predict(X), pred)
+
+
+def test_sample_weight_is_refused_by_name():
+    X, y = _fixture()
+    with pytest.raises(TypeError, match="sample_weight"):
+        _tree_boost().fit(X, y, sample_weight=np.ones(60))
+
+
+@pytest.mark.parametrize("variant", ["classic", "imbalance"])
+def test_empty_one_class_and_bad_labels_are_refused(variant):
+    X, y = _fixture()
+    with pytest.raises(ValueError, match=r"0 sample\(s\)"):
+        _tree_boost(variant=variant).fit(X[:0], y[:0])
+    with pytest.raises(ValueError, match="at least 2 classes; got 1 class: 0"):
+        _tree_boost(variant=variant).fit(X, np.zeros(60, dtype=int))
+    with pytest.raises(ValueError, match="Unknown label type: continuous"):
+        _tree_boost(variant=variant).fit(X, X[:, 0])
+    with pytest.raises(ValueError, match="y should be a 1d array"):
+        _tree_boost(variant=variant).fit(X, np.c_[y, 1 - y])
+
+
+def test_one_sample_minority_warns():
+    X, _ = _fixture()
+    y = np.r_[np.zeros(59, dtype=int), 1]
+    with pytest.warns(DegenerateBoostingWarning, match="only 1 minority samples"):
+        clf = _tree_boost(variant="imbalance").fit(X, y)
+    assert clf.minority_class_ == 1
+    assert clf.estimators_samples_[1].tolist()[0] == 59  # L2 saw the one minority sample
+
+
+def test_string_labels_and_pandas_input():
+    import pandas as pd
+
+    X, y = _fixture()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    labels = pd.Series(np.where(y == 1, "rare", "common"))
+    clf = _tree_boost(variant="imbalance").fit(frame, labels)
+    assert (clf.majority_class_, clf.minority_class_) == ("common", "rare")
+    assert clf.classes_.tolist() == ["common", "rare"]
+    assert list(clf.feature_names_in_) == ["a", "b", "c"]
+    pred = clf.predict(frame)
+    assert set(pred) <= {"common", "rare"}
+    proba = clf.predict_proba(frame)
+    assert np.array_equal(clf.classes_[np.argmax(proba, axis=1)], pred)
+    with pytest.raises(ValueError, match="feature names should match"):
+        clf.predict(frame.rename(columns={"c": "d"}))
+    with pytest.raises(ValueError, match="X has 2 features"):
+        clf.predict(X[:, :2])

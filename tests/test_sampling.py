@@ -1,4 +1,4 @@
-"""Tests for sknn_cn.sampling (seed 1.3.1.3: per-attribute synthetic samples)."""
+"""Tests for sknn_cn.imbalance.sampling (seed 1.3.1.3: per-attribute synthetic samples)."""
 
 from collections import Counter
 
@@ -20,7 +20,7 @@ from imblearn.utils.estimator_checks import (
     estimator_checks_generator as imblearn_checks,
 )
 
-from sknn_cn.sampling import PerAttributeOverSampler
+from sknn_cn.imbalance import PerAttributeOverSampler
 
 
 # ---------------------------------------------------------------- API checks
@@ -257,3 +257,159 @@ def test_pipeline_cross_validate_with_classifier():
     )
     # balancing moves the decision threshold toward the minority class
     assert scores["test_recall"].mean() >= plain["test_score"].mean()
+
+
+# ---------------------------------------------------------------- hostile inputs (issue 11)
+def _fixture():
+    # issue 11's fixture, with a 50:10 imbalance so that there is something to make
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = np.r_[np.zeros(50, dtype=int), np.ones(10, dtype=int)]
+    return X, y
+
+
+def _sklearn_length_message(X, y):
+    """The message sklearn's own check gives for X and y of different lengths (the oracle)."""
+    from sklearn.utils import check_X_y
+
+    with pytest.raises(ValueError) as info:
+        check_X_y(X, y)
+    return str(info.value)
+
+
+@pytest.mark.parametrize("cut", ["X", "y"])
+def test_inconsistent_lengths_raise_sklearns_error(cut):
+    # Old code: X[:50] -> IndexError; y[5:] -> X with 85 rows and y with 80, silently.
+    X, y = _fixture()
+    X_bad, y_bad = (X[:50], y) if cut == "X" else (X, y[5:])
+    message = _sklearn_length_message(X_bad, y_bad)
+    assert "inconsistent numbers of samples" in message
+    with pytest.raises(ValueError) as info:
+        PerAttributeOverSampler(random_state=0).fit_resample(X_bad, y_bad)
+    assert str(info.value) == message
+
+
+def test_refused_input_leaves_the_sampler_as_it_was():
+    import pandas as pd
+
+    X, y = _fixture()
+    frame = pd.DataFrame(X, columns=["a", "b", "c"])
+    sampler = PerAttributeOverSampler(random_state=np.random.RandomState(0))
+    sampler.fit_resample(frame, y)
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else v)
+              for k, v in vars(sampler).items() if k != "random_state"}
+    rng_before = sampler.random_state.get_state()[1].copy()
+    with pytest.raises(ValueError, match="inconsistent"):
+        sampler.fit_resample(pd.DataFrame(X[:50], columns=["x", "y", "z"]), y)
+    after = {k: v for k, v in vars(sampler).items() if k != "random_state"}
+    assert after.keys() == before.keys()
+    for key, value in before.items():
+        assert np.array_equal(np.asarray(after[key], dtype=object),
+                              np.asarray(value, dtype=object)), key
+    assert np.array_equal(sampler.random_state.get_state()[1], rng_before)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_and_inf_are_copied_not_computed(bad):
+    X, y = _fixture()
+    X = X.copy()
+    X[55, 1] = bad  # a minority sample
+    X_res, y_res = PerAttributeOverSampler(random_state=0).fit_resample(X, y)
+    new = X_res[60:, 1]
+    minority_values = X[50:, 1]
+    # every synthetic value of feature 1 is one of the minority's values (NaN included)
+    assert all(np.any((v == minority_values) | (np.isnan(v) & np.isnan(minority_values)))
+               for v in new)
+    sampler = PerAttributeOverSampler(random_state=0)
+    X_res, _ = sampler.fit_resample(X, y)
+    from_55 = sampler.source_indices_[:, 1] == 55
+    assert from_55.any()
+    assert np.array_equal(X_res[60:, 1][from_55], np.full(from_55.sum(), bad), equal_nan=True)
+    assert np.all(np.isfinite(X_res[60:, [0, 2]]))
+
+
+def test_empty_and_featureless_input_are_refused():
+    X, y = _fixture()
+    with pytest.raises(ValueError, match=r"0 sample\(s\)"):
+        PerAttributeOverSampler().fit_resample(X[:0], y[:0])
+    with pytest.raises(ValueError, match=r"0 feature\(s\)"):
+        PerAttributeOverSampler().fit_resample(X[:, :0], y)
+
+
+def test_one_class_is_refused():
+    X, _ = _fixture()
+    with pytest.raises(ValueError, match="more than 1 class"):
+        PerAttributeOverSampler().fit_resample(X, np.zeros(60, dtype=int))
+
+
+def test_one_sample_class_is_copied():
+    X, _ = _fixture()
+    y = np.r_[np.zeros(59, dtype=int), 1]
+    X_res, y_res = PerAttributeOverSampler(random_state=0).fit_resample(X, y)
+    assert np.bincount(y_res).tolist() == [59, 59]
+    assert np.array_equal(X_res[60:], np.repeat(X[59:], 58, axis=0))
+
+
+def test_string_labels_kept():
+    X, y = _fixture()
+    labels = np.where(y == 1, "rare", "common")
+    X_res, y_res = PerAttributeOverSampler(random_state=0).fit_resample(X, labels)
+    assert y_res.dtype == labels.dtype
+    assert Counter(y_res.tolist()) == {"common": 50, "rare": 50}
+    sampler = PerAttributeOverSampler(random_state=0)
+    sampler.fit_resample(X, labels)
+    assert np.all(labels[sampler.source_indices_] == "rare")
+
+
+@pytest.mark.parametrize("labels, match", [
+    (np.array([1] * 50 + ["a"] * 10, dtype=object), "Unknown label type"),
+    (np.linspace(0, 1, 60), "Unknown label type: continuous"),
+    (np.r_[np.zeros(50), [np.nan] * 10], "NaN"),
+])
+def test_bad_labels_get_sklearns_error(labels, match):
+    X, _ = _fixture()
+    with pytest.raises(ValueError, match=match):
+        PerAttributeOverSampler().fit_resample(X, labels)
+
+
+def test_sample_weight_is_refused_by_name():
+    # Old code: "TypeError: PerAttributeOverSampler._fit_resample() got an
+    # unexpected keyword argument" (a private name the user never called).
+    X, y = _fixture()
+    with pytest.raises(TypeError, match=r"fit_resample\(\).*'sample_weight'") as info:
+        PerAttributeOverSampler().fit_resample(X, y, sample_weight=np.ones(60))
+    assert "_fit_resample" not in str(info.value)
+
+
+def test_pandas_in_pandas_out():
+    import pandas as pd
+
+    X, y = _fixture()
+    frame = pd.DataFrame({"a": X[:, 0], "b": X[:, 1].astype(np.float32),
+                          "tag": np.where(y == 1, "u", "v")})
+    target = pd.Series(np.where(y == 1, "rare", "common"), name="label")
+    sampler = PerAttributeOverSampler(random_state=0)
+    X_res, y_res = sampler.fit_resample(frame, target)
+    assert isinstance(X_res, pd.DataFrame) and isinstance(y_res, pd.Series)
+    assert list(X_res.columns) == ["a", "b", "tag"]
+    assert X_res.dtypes.tolist() == frame.dtypes.tolist()
+    assert y_res.name == "label" and len(X_res) == len(y_res) == 100
+    assert set(X_res["tag"].iloc[60:]) == {"u"}  # minority rows' categorical value
+    assert list(sampler.feature_names_in_) == ["a", "b", "tag"]
+    assert np.array_equal(X_res["a"].to_numpy()[60:], X[sampler.source_indices_[:, 0], 0])
+
+
+def test_no_private_names_of_other_packages():
+    # issue 10: public API only (imblearn's _check_X and sknn_cn._mlp were used before).
+    import ast
+    import pathlib
+
+    import sknn_cn.imbalance as package
+
+    allowed = {"sklearn.utils._param_validation"}  # sklearn's constraint objects
+    for path in pathlib.Path(package.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                parts = node.module.split(".")
+                names = [alias.name for alias in node.names]
+                private = [p for p in parts + names if p.startswith("_")]
+                assert not private or node.module in allowed, (path.name, node.module, names)

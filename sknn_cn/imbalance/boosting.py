@@ -26,11 +26,13 @@ import warnings
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.dummy import DummyClassifier
-from sklearn.utils import check_random_state
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ._atomic import all_or_nothing
 
 __all__ = ["SchapireBoostClassifier", "DegenerateBoostingWarning"]
 
@@ -55,7 +57,7 @@ def _default_estimator():
     one mini-batch per epoch.  A larger first step (0.01 rather than 0.001)
     and more epochs let such small sets be learnt.
     """
-    from sknn_cn._mlp import MulticlassMLPClassifier
+    from sknn_cn import MulticlassMLPClassifier  # public API; imported late (cycle)
 
     return MulticlassMLPClassifier(
         hidden_layer_sizes=(16,), learning_rate_init=0.01, max_iter=500
@@ -72,10 +74,13 @@ def _constant_learner(label):
     return DummyClassifier(strategy="constant", constant=np.asarray([label]))
 
 
+def _base(estimator):
+    return estimator if estimator is not None else _default_estimator()
+
+
 def _estimator_has(attr):
     def check(self):
-        estimator = self.estimator if self.estimator is not None else _default_estimator()
-        return hasattr(estimator, attr)
+        return hasattr(_base(self.estimator), attr)
 
     return check
 
@@ -171,6 +176,15 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
       while the ranking (hence AUC) still follows L2.
     - ``[L1]`` only: L1's probabilities.
 
+    **What the imbalance variant does to recall.**  Only L2's training set is
+    balanced.  L3 learns the samples L2 calls minority, and where the classes
+    overlap most of those are L2's false alarms, so L3 learns imbalanced data
+    again (12-13 % minority on the tour's 19:1 arcs).  The vote says minority
+    only where L2 and L3 both do, so the ensemble's minority recall is at
+    most L3's: a precision-first cascade, not a recall remedy.  See the
+    README ("The chapter's remedy is the most conservative one") and
+    ``benchmarks/bench_imbalance.py --schapire-anatomy``.
+
     ``predict`` uses the learners' ``predict`` (the seed's vote), so for a base
     learner whose ``predict`` is not the argmax of its ``predict_proba`` the two
     can differ.
@@ -184,7 +198,7 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
     --------
     >>> from sklearn.datasets import make_classification
     >>> from sklearn.tree import DecisionTreeClassifier
-    >>> from sknn_cn.boosting import SchapireBoostClassifier
+    >>> from sknn_cn.imbalance import SchapireBoostClassifier
     >>> X, y = make_classification(n_samples=400, weights=[0.9], random_state=0)
     >>> clf = SchapireBoostClassifier(DecisionTreeClassifier(max_depth=2),
     ...                               variant="imbalance", random_state=0)
@@ -221,10 +235,16 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         Returns
         -------
         self : SchapireBoostClassifier
-            The fitted estimator.
+            The fitted estimator.  If ``fit`` raises, the estimator is left
+            exactly as it was (a ``RandomState`` passed as ``random_state``
+            included).
         """
+        with all_or_nothing(self):
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         self._validate_params()
-        X, y = validate_data(self, X, y)
+        X, y = validate_data(self, X, y, ensure_all_finite=self._ensure_all_finite())
         check_classification_targets(y)
         self.classes_, counts = np.unique(y, return_counts=True)
         if self.classes_.size < 2:
@@ -316,7 +336,7 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
                 DegenerateBoostingWarning,
             )
             return _constant_learner(labels[0]).fit(X, y)
-        learner = clone(self.estimator if self.estimator is not None else _default_estimator())
+        learner = clone(_base(self.estimator))
         seeds = {
             key: rng.randint(np.iinfo(np.int32).max)
             for key in sorted(learner.get_params(deep=True))
@@ -349,7 +369,7 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             ``v1`` where L1 and L2 agree, else ``v3`` (see Notes of the class).
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
+        X = validate_data(self, X, reset=False, ensure_all_finite=self._ensure_all_finite())
         if len(self.estimators_) == 2:
             if all(hasattr(est, "predict_proba") for est in self.estimators_):
                 mean = (self._aligned_proba(self.estimators_[0], X)
@@ -379,7 +399,7 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             class.  Columns follow ``classes_``; rows sum to 1.
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False)
+        X = validate_data(self, X, reset=False, ensure_all_finite=self._ensure_all_finite())
         probas = np.stack([self._aligned_proba(est, X) for est in self.estimators_])
         if probas.shape[0] < 3:
             return probas.mean(axis=0)
@@ -406,8 +426,16 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         with np.errstate(divide="ignore"):
             return np.log(self.predict_proba(X))
 
+    @staticmethod
+    def _ensure_all_finite():
+        """NaN and inf are the base learner's to accept or refuse (as sklearn's
+        BaggingClassifier does): a pipeline with an imputer, or a
+        HistGradientBoostingClassifier, handles missing values itself."""
+        return False
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = get_tags(_base(self.estimator)).input_tags.allow_nan
         if self.variant == "imbalance":
             tags.classifier_tags.multi_class = False
         return tags

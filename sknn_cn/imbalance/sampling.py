@@ -17,11 +17,12 @@ do and works inside :class:`imblearn.pipeline.Pipeline`.
 import numpy as np
 from scipy import sparse
 from sklearn.utils import check_random_state
-from sklearn_compat.utils.validation import validate_data
+from sklearn.utils.validation import validate_data
 
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
-from imblearn.utils._validation import _check_X
+
+from ._atomic import all_or_nothing
 
 __all__ = ["PerAttributeOverSampler"]
 
@@ -104,7 +105,7 @@ class PerAttributeOverSampler(BaseOverSampler):
     Examples
     --------
     >>> import numpy as np
-    >>> from sknn_cn.sampling import PerAttributeOverSampler
+    >>> from sknn_cn.imbalance import PerAttributeOverSampler
     >>> X = np.array([[0, 10], [1, 11], [2, 12], [5, 50]])
     >>> y = np.array([0, 0, 0, 1])
     >>> X_res, y_res = PerAttributeOverSampler(random_state=0).fit_resample(X, y)
@@ -119,18 +120,50 @@ class PerAttributeOverSampler(BaseOverSampler):
         super().__init__(sampling_strategy=sampling_strategy)
         self.random_state = random_state
 
+    def fit_resample(self, X, y, **params):
+        """Resample the data set: the input followed by the synthetic samples.
+
+        Parameters
+        ----------
+        X : {array-like, dataframe, sparse matrix} of shape (n_samples, n_features)
+            Samples; any dtype (values are only copied).
+        y : array-like of shape (n_samples,)
+            Class labels.
+        **params : dict
+            None are accepted: the construction uses no sample weights or
+            other per-sample data.
+
+        Returns
+        -------
+        X_resampled : {array-like, dataframe, sparse matrix} of shape (n_samples_new, n_features)
+        y_resampled : array-like of shape (n_samples_new,)
+
+        If it raises, the sampler is left exactly as it was.
+        """
+        if params:
+            raise TypeError(
+                "PerAttributeOverSampler.fit_resample() got unexpected keyword "
+                f"argument(s) {sorted(params)}; it takes only X and y (the synthetic "
+                "samples are drawn uniformly within each class, so there is no "
+                "sample_weight)."
+            )
+        with all_or_nothing(self):
+            return super().fit_resample(X, y)
+
     def _check_X_y(self, X, y):
-        # As imblearn's RandomOverSampler: values are only copied, so any
-        # dtype (strings, NaN) and sparse input are accepted.
+        # imblearn's hook for a sampler's input checks.  Values are only
+        # copied, so any dtype (strings, NaN, inf) and sparse input are
+        # accepted; but X and y must be the same length (sklearn's own check
+        # and message: imblearn's RandomOverSampler skips it).
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
-        X = _check_X(X)
-        validate_data(self, X=X, y=y, reset=True, skip_check_array=True)
+        X, y = validate_data(
+            self, X, y, reset=True, accept_sparse=["csr", "csc"], dtype=None,
+            ensure_all_finite=False, y_numeric=False,
+        )
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
         random_state = check_random_state(self.random_state)
-        if hasattr(X, "iloc"):  # pandas DataFrame: copy values, dtypes restored by imblearn
-            X = X.to_numpy()
         n_features = X.shape[1]
 
         X_parts = [X]
