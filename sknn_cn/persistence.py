@@ -50,7 +50,8 @@ classifiers, our schedules and NumPy's generator anyway; the validation above
 (shapes chaining between layers, finiteness, optimizer state) would still be
 ours.  The zip + JSON file needs only NumPy and the standard library and can be
 read with any zip tool.  Members are stored uncompressed because deflate saves
-little on trained weights (7 % on the README's example) and storing lets the
+little on trained weights (4.4 % on a 64-64-16-10 digits net, seeds 0-2,
+benchmarks/bench_persistence_size.py) and storing lets the
 loader bound every member by the file's own size.
 
 :func:`save_model` writes to a temporary file in the target directory and
