@@ -9,14 +9,16 @@ where, kinds=, ndim=)`` returns checked arrays, ``fail(msg)`` raises).
 """
 
 import math
+import numbers
 import warnings
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from . import schedules as _schedules
-from .activations import ACTIVATIONS
+from .activations import ACTIVATIONS, resolve_activation
 from .optimizers import AdamOptimizer, OptimizerStateError, SGDOptimizer
+from .schedules import get_schedule
 
 __all__ = ["ModelFileError", "FITTED_ATTRIBUTES", "model_to_state", "model_from_state"]
 
@@ -242,7 +244,7 @@ def _labels(classes, where):
 
 def _feature_names(r, attrs, prefix, n_features):
     names = r.field(prefix + "feature_names_in_", attrs.get("feature_names_in_"),
-                    "feature_names_in_", kinds="U", ndim=1)
+                    "feature_names_in_", optional=True, kinds="U", ndim=1)
     if names is not None and names.shape != (n_features,):
         r.fail(f"feature_names_in_ has {names.size} names for {n_features} features")
     return None if names is None else names.astype(object)
@@ -260,9 +262,10 @@ def _load_mlp(r, cls, est, attrs, training, prefix):
     where = prefix or cls.__name__
     _check_fields(r, cls, attrs, where)
     n_layers = _number(attrs["n_layers_"], f"{where}.n_layers_", int, 2)
-    coefs = r.field(prefix + "coefs_", attrs["coefs_"], "coefs_", kinds="f", ndim=2)
+    coefs = r.field(prefix + "coefs_", attrs["coefs_"], "coefs_", many=True, kinds="f",
+                    ndim=2)
     intercepts = r.field(prefix + "intercepts_", attrs["intercepts_"], "intercepts_",
-                         kinds="f", ndim=1)
+                         many=True, kinds="f", ndim=1)
     classes = _labels(r.field(prefix + "classes_", attrs["classes_"], "classes_"), where)
     width = _number(attrs["n_features_in_"], f"{where}.n_features_in_", int, 1)
     n_features = width
@@ -288,11 +291,12 @@ def _load_mlp(r, cls, est, attrs, training, prefix):
             and all(isinstance(a, str) and a in ACTIVATIONS for a in acts)):
         r.fail(f"{where}: activations_={acts!r} must name one of {sorted(ACTIVATIONS)} "
                "per hidden layer")
-    curves = {name: r.field(prefix + name, attrs[name], name, kinds="f", ndim=1)
+    curves = {name: r.field(prefix + name, attrs[name], name, kinds="f", ndim=1,
+                            optional=name != "loss_curve_")
               for name in ("loss_curve_", "validation_loss_curve_", "validation_scores_")}
-    if curves["loss_curve_"] is None or (curves["validation_scores_"] is None) != (
-            curves["validation_loss_curve_"] is None):
-        r.fail(f"{where}: loss_curve_ is required; validation curves both or neither")
+    if (curves["validation_scores_"] is None) != (curves["validation_loss_curve_"] is None):
+        r.fail(f"{where}: validation_scores_ and validation_loss_curve_: both or neither")
+    _check_params(r, est, coefs, acts, where)
     validated = curves["validation_scores_"] is not None
     values = dict(
         n_features_in_=n_features, n_layers_=n_layers, n_outputs_=n_out,
@@ -313,33 +317,47 @@ def _load_mlp(r, cls, est, attrs, training, prefix):
     _load_training(r, est, training, coefs, intercepts, prefix)
 
 
+def _check_params(r, est, coefs, acts, where):
+    """The constructor parameters must describe the saved network (partial_fit checks)."""
+    sizes, act = est.hidden_layer_sizes, est.activation
+    sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+    try:
+        names = [resolve_activation(a) for a in ([act] * len(acts) if isinstance(act, str)
+                                                 else list(act))]
+        get_schedule(est.lr_schedule).validate()
+    except (TypeError, ValueError) as exc:
+        r.fail(f"{where}: {exc}")
+    dtype = coefs[0].dtype
+    if sizes != [W.shape[1] for W in coefs[:-1]] or tuple(names) != acts or (
+            est.dtype is not None and np.dtype(est.dtype) != dtype):
+        r.fail(f"{where}: parameters hidden_layer_sizes={est.hidden_layer_sizes!r}, "
+               f"activation={act!r}, dtype={est.dtype!r} do not describe the saved "
+               f"network ({[W.shape for W in coefs]}, {acts}, {dtype})")
+
+
 def _load_training(r, est, training, coefs, intercepts, prefix):
     """partial_fit's private state: set here and nowhere else."""
     where = prefix + "training_state"
     if not isinstance(training, dict) or set(training) - {"n_updates", "rng", "optimizer"}:
         r.fail(f"{where} keys must be n_updates, rng, optimizer")
     n_updates = _number(training.get("n_updates"), f"{where}.n_updates", int, 0)
-    rng = training.get("rng")
-    if rng is not None:
-        limits = {"state": 2**128, "inc": 2**128, "has_uint32": 2, "uinteger": 2**32}
-        if not isinstance(rng, dict) or set(rng) != set(limits) or not all(
-                isinstance(rng[k], int) and not isinstance(rng[k], bool)
-                and 0 <= rng[k] < hi for k, hi in limits.items()):
-            r.fail(f"{where}.rng must hold PCG64 integers "
-                   f"{ {k: f'[0, {v})' for k, v in limits.items()} }")
-        bitgen = np.random.PCG64()
-        bitgen.state = {"bit_generator": "PCG64", "has_uint32": rng["has_uint32"],
-                        "uinteger": rng["uinteger"],
-                        "state": {"state": rng["state"], "inc": rng["inc"]}}
-        rng = np.random.Generator(bitgen)
-    entry, opt = training.get("optimizer"), None
-    if entry is not None:
-        opt = _load_optimizer(r, entry, coefs, intercepts, where)
+    if training.get("rng") is None or training.get("optimizer") is None:
+        r.fail(f"{where}: rng and optimizer are required")
+    rng = training["rng"]
+    limits = {"state": 2**128, "inc": 2**128, "has_uint32": 2, "uinteger": 2**32}
+    if not isinstance(rng, dict) or set(rng) != set(limits) or not all(
+            isinstance(rng[k], int) and not isinstance(rng[k], bool)
+            and 0 <= rng[k] < hi for k, hi in limits.items()):
+        r.fail(f"{where}.rng must hold PCG64 integers "
+               f"{ {k: f'[0, {v})' for k, v in limits.items()} }")
+    bitgen = np.random.PCG64()
+    bitgen.state = {"bit_generator": "PCG64", "has_uint32": rng["has_uint32"],
+                    "uinteger": rng["uinteger"],
+                    "state": {"state": rng["state"], "inc": rng["inc"]}}
+    opt = _load_optimizer(r, training["optimizer"], coefs, intercepts, where)
     est._n_updates = n_updates
-    if rng is not None:
-        est._rng = rng
-    if opt is not None:
-        est._optimizer = opt
+    est._rng = np.random.Generator(bitgen)
+    est._optimizer = opt
 
 
 def _load_optimizer(r, entry, coefs, intercepts, where):
@@ -350,7 +368,8 @@ def _load_optimizer(r, entry, coefs, intercepts, where):
     n_params = sum(W.size + b.size for W, b in zip(coefs, intercepts))
     opt = cls([np.zeros(n_params, coefs[0].dtype)])     # one flat parameter vector
     lists = {k for k, v in opt.state_dict().items() if isinstance(v, list)}
-    state = {k: (r.field(f"{where}.optimizer.{k}", v, f"optimizer.{k}", kinds="f")
+    state = {k: (r.field(f"{where}.optimizer.{k}", v, f"optimizer.{k}", many=True,
+                         kinds="f")
                  if k in lists else v) for k, v in entry["state"].items()}
     try:
         opt.load_state_dict(state)
@@ -371,7 +390,7 @@ def _load_boost(r, cls, est, attrs, training, prefix):
     if not (isinstance(learners, list) and 1 <= len(learners) <= 3):
         r.fail(f"{where}: estimators_ must list 1 to 3 learners")
     samples = r.field(prefix + "estimators_samples_", attrs["estimators_samples_"],
-                      "estimators_samples_", kinds="i", ndim=1)
+                      "estimators_samples_", many=True, kinds="i", ndim=1)
     correct = r.field(prefix + "l1_correct_", attrs["l1_correct_"], "l1_correct_",
                       kinds="b", ndim=1)
     n = correct.shape[0]

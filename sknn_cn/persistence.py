@@ -253,14 +253,17 @@ class _Reader:
             self.fail(f"{where}: holds NaN or infinite values")
         return arr
 
-    def field(self, name, count, where, **kw):
-        if count is None:
+    def field(self, name, ref, where, *, many=False, optional=False, **kw):
+        """The array(s) a header placeholder ``ref`` stands for: ``true`` (one
+        array), a count (``many``: a list) or ``null`` (``optional`` only)."""
+        if ref is None and optional:
             return None
-        if count is True:
+        if many and isinstance(ref, int) and not isinstance(ref, bool) and 0 <= ref <= 64:
+            return [self.array(f"{name}.{i}", f"{where}[{i}]", **kw) for i in range(ref)]
+        if not many and ref is True:
             return self.array(name, where, **kw)
-        if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= 64:
-            return [self.array(f"{name}.{i}", f"{where}[{i}]", **kw) for i in range(count)]
-        self.fail(f"{where}: {count!r} is not an array reference")
+        self.fail(f"{where}: {str(ref)[:40]!r} is not an array reference (expected "
+                  + ("a count" if many else "true") + (" or null" if optional else "") + ")")
 
 
 def _open_regular(path):

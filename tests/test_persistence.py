@@ -441,3 +441,38 @@ def test_save_is_atomic(tmp_path, small, monkeypatch):
         save_model(est, path)
     assert path.read_bytes() == before                   # old model untouched
     assert sorted(os.listdir(path.parent)) == ["small.skmodel"]   # no temporary left
+
+
+def test_every_header_field_with_hostile_values(tmp_path, small):
+    """Each JSON value of the header replaced by hostile values: ModelFileError,
+    or a model that predicts (a harmless change such as verbose=None is fine)."""
+    path, _, X = small
+    content = members(path)
+    header = json.loads(content["header.json"])
+
+    def leaves(node, where=()):
+        yield where
+        items = node.items() if isinstance(node, dict) else \
+            enumerate(node) if isinstance(node, list) else ()
+        for key, child in items:
+            yield from leaves(child, where + (key,))
+
+    bad = tmp_path / "bad"
+    n_refused = 0
+    for where in list(leaves(header))[1:]:
+        for value in (None, "x", 2**300, -1, [], {"a": 1}, float("nan"), [[[1]]]):
+            changed = json.loads(content["header.json"])
+            node = changed
+            for key in where[:-1]:
+                node = node[key]
+            node[where[-1]] = value
+            write_members(bad, {**content, "header.json": json.dumps(changed).encode()})
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", UserWarning)
+                    loaded = load_model(bad)
+            except ModelFileError:
+                n_refused += 1
+                continue
+            assert loaded.predict(X).shape == (len(X),), (where, value)
+    assert n_refused > 300
