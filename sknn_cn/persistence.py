@@ -34,7 +34,8 @@ array whose declared shape does not match its bytes (checked before any
 allocation, so a file never costs more memory than about twice its own size),
 unknown or missing fields, wrong types, shapes, dtypes, non-finite weights or
 optimizer moments, layers that do not chain from ``n_features_in_`` to the
-output ``classes_`` need, and random-generator states out of range.  Zip's
+output ``classes_`` need, constructor parameters that do not describe the
+saved network, and random-generator states out of range.  Zip's
 CRC-32 of each member catches accidental corruption.
 
 What it does not protect against
