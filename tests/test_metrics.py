@@ -383,3 +383,56 @@ def test_usable_with_make_scorer():
                        greater_is_better=False)
     assert rmse(est_b, X, yb) == pytest.approx(
         -weka_root_mean_squared_error(yb, est_b.predict_proba(X)))
+
+
+# ------------------------------------------------ specificity: imblearn + ours
+@pytest.mark.parametrize("seed", [0, 1, 2])
+@pytest.mark.parametrize("average", [None, "micro", "macro", "weighted"])
+def test_specificity_with_zero_division_equals_imblearn_where_defined(seed, average):
+    """Our zero_division path (shared with FPR) and imblearn's (the default)
+    agree wherever specificity is defined."""
+    import imblearn.metrics as imb
+
+    y_true, y_pred = random_case(np.random.default_rng(seed), 4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UndefinedMetricWarning)
+        ours = specificity_score(y_true, y_pred, average=average, zero_division=np.nan)
+    np.testing.assert_allclose(ours, imb.specificity_score(y_true, y_pred,
+                                                           average=average),
+                               rtol=1e-12)
+
+
+def test_specificity_zero_division_is_what_imblearn_lacks():
+    import imblearn.metrics as imb
+
+    y_true, y_pred = np.ones(5, dtype=int), np.array([1, 0, 1, 1, 0])  # no negatives
+    with pytest.warns(UndefinedMetricWarning):
+        assert imb.specificity_score(y_true, y_pred) == 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert specificity_score(y_true, y_pred, zero_division=1.0) == 1.0
+        assert np.isnan(specificity_score(y_true, y_pred, zero_division=np.nan))
+
+
+# ------------------------------------------------------------- report module
+def test_summary_lives_in_report_and_is_importable_from_metrics():
+    import sknn_cn.metrics as metrics
+    import sknn_cn.report as report
+
+    assert metrics.classification_summary is report.classification_summary
+    assert metrics.ClassificationSummary is report.ClassificationSummary
+    with pytest.raises(AttributeError):
+        metrics.no_such_name
+
+
+def test_format_table_aligns_and_formats_cells():
+    from sknn_cn.report import format_table
+
+    text = format_table([["hole", 0.12345, 7, None], ["outside", float("nan"), 120, "x"]],
+                        ["class", "p", "n", "note"], digits=2)
+    lines = text.split("\n")
+    assert lines == ["  class       p    n  note",
+                     "  hole     0.12    7     -",
+                     "  outside   nan  120     x"]
+    # ragged rows are padded; no indent, wider gap
+    assert format_table([["a"], ["b", 1.0]], indent=0, gap=3) == "a\nb   1.000"
