@@ -34,7 +34,7 @@ class ModelFileError(ValueError):
 def _classes():
     """The one place that imports the estimators (boosting is moving module)."""
     from ._mlp import BinaryMLPClassifier, MulticlassMLPClassifier
-    from .boosting import SchapireBoostClassifier
+    from .imbalance import SchapireBoostClassifier
 
     return {c.__name__: c for c in (BinaryMLPClassifier, MulticlassMLPClassifier,
                                     SchapireBoostClassifier)}
