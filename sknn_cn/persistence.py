@@ -53,7 +53,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
 from . import schedules as _schedules
-from ._network import pack_params
+from .network import pack_params
 
 __all__ = ["ModelFileError", "SUPPORTED_ESTIMATORS", "save_model", "load_model",
            "read_header"]
@@ -409,7 +409,7 @@ def _check_network(est, path):
         fail(f"the output layer has {width} units ({est.out_activation_!r}); "
              f"{type(est).__name__} with {len(classes)} classes needs {expected_out} "
              f"({est._out_activation!r}).")
-    from .activations import ACTIVATIONS
+    from .network import ACTIVATIONS
 
     acts = est.activations_
     if (not isinstance(acts, (tuple, list)) or len(acts) != len(coefs) - 1
@@ -530,7 +530,7 @@ def _restore_private(est, private, arrays, used, path):
         if not (isinstance(keys, list) and all(k in arrays for k in keys)):
             raise ModelFileError(f"{path!r}: optimizer state refers to missing arrays.")
         used.update(keys)
-    # the optimizer works on the flat parameter vector (sknn_cn._network.pack_params)
+    # the optimizer works on the flat parameter vector (sknn_cn.network.pack_params)
     flat = [pack_params(list(zip(est.coefs_, est.intercepts_)))[0]]
     make = getattr(est, "_make_optimizer", None)
     opt = make(flat) if make is not None else None
