@@ -149,7 +149,8 @@ def test_prediction_path_is_the_forward_path():
     acts, _ = network.forward(params, X, activations, "softmax")
     for A, A_forward in zip(hidden, acts[1:-1]):
         np.testing.assert_array_equal(A, A_forward)
-    np.testing.assert_array_equal(output_and_loss(Z, None, "softmax")[0], acts[-1])
+    A_L, _ = output_and_loss(Z, None, "softmax")
+    np.testing.assert_array_equal(A_L, acts[-1])
 
 
 def test_l2_term_closed_form():

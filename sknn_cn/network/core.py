@@ -252,10 +252,10 @@ def backward(params, acts, Y, activations, sample_weight=None, workspace=None):
         total_weight = sample_weight.sum()
         row_scale = (sample_weight / total_weight)[:, None]
 
-    # dZ_L = A_L - Y: the gradient with respect to the logits of logistic +
-    # binary cross-entropy and of softmax + cross-entropy alike  (eq. 7),
-    # then weighted by s_i / S (1 / m when unweighted).
-    dZ = np.subtract(acts[-1], Y, out=dZ_out[-1])  # (eq. 7)
+    # The gradient with respect to the logits is A_L - Y for logistic + binary
+    # cross-entropy and for softmax + cross-entropy alike; then each row is
+    # weighted by s_i / S (1 / m when unweighted).
+    dZ = np.subtract(acts[-1], Y, out=dZ_out[-1])  # dZ_L = A_L - Y  (eq. 7)
     if row_scale is None:
         dZ *= 1.0 / total_weight
     else:
