@@ -38,20 +38,15 @@ TARGET_SECONDS = 60.0
 
 
 def _mnist(n, seed):
-    try:
-        from sknn_cn.datasets import load_mnist
+    from sknn_cn.datasets import load_handwritten_digits
 
-        X, _, y, _ = load_mnist(return_X_y=True)
-        return X, y, "MNIST"
-    except (OSError, ValueError) as exc:
-        from sklearn.datasets import load_digits
-
-        print(f"MNIST not found ({exc}); using sklearn's digits padded to 784 "
-              "features instead.", file=sys.stderr)
-        digits = load_digits()
-        X = np.zeros((len(digits.data), 784), dtype=np.float32)
-        X[:, :64] = digits.data / 16.0
-        return X, digits.target, "sklearn digits (padded)"
+    data = load_handwritten_digits(n_test=0)  # a pool: MNIST's training images, or every digit
+    if data.name == "mnist":
+        return data.X_train, data.y_train, "MNIST"
+    print(f"{data.description} Padded to 784 features.", file=sys.stderr)
+    X = np.zeros((len(data.y_train), 784), dtype=np.float32)
+    X[:, :64] = data.X_train
+    return X, data.y_train, "sklearn digits (padded)"
 
 
 def _net(seed):

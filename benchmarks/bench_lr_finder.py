@@ -45,7 +45,7 @@ from sklearn.preprocessing import StandardScaler
 from _common import format_table, json_line, machine_info, machine_notes  # noqa: E402
 
 from sknn_cn import MulticlassMLPClassifier
-from sknn_cn.datasets import make_coin_hole
+from sknn_cn.datasets import load_handwritten_digits, make_coin_hole
 from sknn_cn.lr_finder import DEFAULT_RULE, SUGGESTION_RULES, lr_range_test
 
 OPTIMIZERS = {
@@ -57,19 +57,14 @@ FACTOR = 3.0
 
 
 def mnist_task(quick, seed):
-    try:
-        from sknn_cn.datasets import load_mnist
-
-        X, _, y, _ = load_mnist(return_X_y=True)
+    data = load_handwritten_digits(n_test=0)  # a pool: MNIST's training images, or every digit
+    X, y = data.X_train, data.y_train
+    if data.name == "mnist":
         name, n_train, n_val, epochs = "MNIST", 10000, 10000, 10
         if quick:
             n_train, n_val = 5000, 5000
-    except (OSError, ValueError) as exc:
-        from sklearn.datasets import load_digits
-
-        print(f"# MNIST is not available ({exc}); using sklearn's digits.")
-        digits = load_digits()
-        X, y = (digits.data / 16.0).astype(np.float32), digits.target
+    else:
+        print(f"# {data.description}")
         name, n_train, n_val, epochs = "digits (MNIST absent)", 1000, 797, 30
     rng = np.random.default_rng(seed)
     idx = rng.permutation(len(y))[:n_train + n_val]

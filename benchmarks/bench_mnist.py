@@ -116,47 +116,33 @@ def load_data(kind, quick, need_test=True):
     """Return ``(X_train, X_test, y_train, y_test, description)``.
 
     ``kind`` is 'mnist', 'digits' or 'auto' (MNIST when it is in the data
-    home, else digits).  X is float32 in [0, 1]; ``X_test`` / ``y_test`` are
-    None when ``need_test`` is False (memory children load less).
+    home, else digits), as :func:`sknn_cn.datasets.load_handwritten_digits`.
+    X is float32 in [0, 1]; ``X_test`` / ``y_test`` are None when
+    ``need_test`` is False (memory children load less).
     """
+    from sknn_cn.datasets import FETCH_COMMAND, load_handwritten_digits
+
     note = None
-    if kind in ("mnist", "auto"):
-        from sknn_cn.datasets import load_mnist
-
-        try:
-            if need_test:
-                X_train, X_test, y_train, y_test = load_mnist(return_X_y=True)
-            else:
-                X_train, y_train = load_mnist(subset="train", return_X_y=True)
-                X_test = y_test = None
-        except FileNotFoundError as exc:
-            if kind == "mnist":
-                raise
-            note = (f"MNIST not found ({exc}); fell back to sklearn's 8x8 digits. "
-                    "Fetch it with: python -m sknn_cn.datasets fetch mnist")
-        else:
-            name = "MNIST"
-            if quick:  # copies, so that the full arrays can be freed
-                X_train, y_train = X_train[:QUICK_TRAIN].copy(), y_train[:QUICK_TRAIN].copy()
-                if need_test:
-                    X_test, y_test = X_test[:QUICK_TEST].copy(), y_test[:QUICK_TEST].copy()
-                name += f" (quick: first {QUICK_TRAIN} / {QUICK_TEST} images)"
-            return (np.ascontiguousarray(X_train), X_test, y_train, y_test,
-                    {"name": name, "note": None})
-    if kind not in ("mnist", "digits", "auto"):
-        raise ValueError(f"--data must be 'mnist', 'digits' or 'auto'; got {kind!r}.")
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
-    digits = load_digits()
-    X = (digits.data / 16.0).astype(np.float32)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, digits.target, test_size=500, stratify=digits.target, random_state=0
-    )
+    if kind != "digits":  # MNIST keeps its official split; no test files read if not needed
+        data = load_handwritten_digits(dataset=kind, n_test=None if need_test else 0)
+        if data.name == "digits":
+            note = ("MNIST is not in the data home; fell back to sklearn's 8x8 digits. "
+                    f"Fetch it with: {FETCH_COMMAND}")
+    if kind == "digits" or note is not None:  # the digits: a stratified 500-image test part
+        data = load_handwritten_digits(dataset="digits", n_test=500)
+    X_train, X_test, y_train, y_test = data.X_train, data.X_test, data.y_train, data.y_test
+    if data.name == "mnist":
+        name = "MNIST"
+        if quick:  # copies, so that the full arrays can be freed
+            X_train, y_train = X_train[:QUICK_TRAIN].copy(), y_train[:QUICK_TRAIN].copy()
+            X_test, y_test = X_test[:QUICK_TEST].copy(), y_test[:QUICK_TEST].copy()
+            name += f" (quick: first {QUICK_TRAIN} / {QUICK_TEST} images)"
+    else:
+        name = f"sklearn digits 8x8 ({len(y_train)} train / {len(y_test)} test)"
+    del data
     if not need_test:
         X_test = y_test = None
-    return (np.ascontiguousarray(X_train), X_test, y_train, y_test,
-            {"name": "sklearn digits 8x8 (1297 train / 500 test)", "note": note})
+    return np.ascontiguousarray(X_train), X_test, y_train, y_test, {"name": name, "note": note}
 
 
 def _blas_limit(threads):

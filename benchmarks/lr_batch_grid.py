@@ -15,7 +15,7 @@ Budget (2 shared cores): a subset of MNIST, not all 60,000 images.  Default:
 so a larger batch makes fewer updates, the setting the rules are about), an
 8 x 6 grid: 96 fits, about 3 minutes with 2 jobs (``--epochs 5``: 80 s; the
 best rates then saturate from batch 16 on, the nets being far from trained).
-``--quick``: 2,000 images, 2 epochs, a 5 x 3 grid, one fold, under a minute.  MNIST comes from sknn_cn.datasets.load_mnist; when
+``--quick``: 2,000 images, 2 epochs, a 5 x 3 grid, one fold, under a minute.  MNIST comes from sknn_cn.datasets.load_handwritten_digits; when
 it is absent the script says so and uses sklearn's 8x8 digits.
 
 Where the fits run (joblib, the engine under GridSearchCV):
@@ -63,20 +63,16 @@ QUICK_BATCHES = [16, 32, 128]
 
 def load_data(n_train, n_folds, n_val, seed, data="mnist"):
     """A pool of images and the (train, validation) index pairs of each fold."""
-    X = None
-    if data == "mnist":
-        try:
-            from sknn_cn.datasets import load_mnist
+    from sknn_cn.datasets import load_handwritten_digits
 
-            X, _, y, _ = load_mnist(return_X_y=True)
-            source = "MNIST"
-        except (OSError, ValueError) as exc:
-            print(f"# MNIST is not available ({exc}); using sklearn's 8x8 digits instead.")
-    if X is None:
-        from sklearn.datasets import load_digits
-
-        digits = load_digits()
-        X, y = (digits.data / 16.0).astype(np.float32), digits.target
+    # a pool: MNIST's training images, or every digit
+    images = load_handwritten_digits(dataset="auto" if data == "mnist" else data, n_test=0)
+    X, y = images.X_train, images.y_train
+    if images.name == "mnist":
+        source = "MNIST"
+    else:
+        if data == "mnist":
+            print(f"# {images.description}")
         source = "sklearn digits" + (" (MNIST absent)" if data == "mnist" else "")
     rng = np.random.default_rng(seed)
     need = n_folds * n_train + n_val

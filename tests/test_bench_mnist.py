@@ -62,12 +62,11 @@ def test_quick_seed_net_prints_consistent_json():
         assert all(0.0 <= a <= 1.0 for a in accs)
         assert r["final_accuracy"] == [accs[-1]]
         # time to target: training time up to the first epoch at >= target
-        hit = next((i for i, a in enumerate(accs) if a >= 0.5), None)
-        if hit is None:
-            assert r["time_to_target_s"] == [None]
-        else:
-            assert r["epoch_to_target"] == [hit + 1]
-            assert r["time_to_target_s"][0] == pytest.approx(sum(r["epoch_s"][0][:hit + 1]))
+        # (None when no epoch reaches it), recomputed from the per-epoch lists
+        hit = next((i + 1 for i, a in enumerate(accs) if a >= 0.5), None)
+        assert r["epoch_to_target"] == [hit]
+        assert r["time_to_target_s"] == [
+            None if hit is None else pytest.approx(sum(r["epoch_s"][0][:hit]))]
         # peak RSS from a subprocess: at least what was resident before training
         mem = r["memory"]
         assert mem["peak_mb"] >= mem["rss_before_mb"] > 0
@@ -81,6 +80,24 @@ def test_quick_seed_net_prints_consistent_json():
     assert "load average" in text and "BLAS" in text
     assert isinstance(out["machine"]["loadavg"], list)
     assert any(lib.get("user_api") == "blas" for lib in out["machine"]["blas"])
+
+
+def test_data_mnist_without_mnist_fails_and_says_how_to_get_it():
+    # --data mnist never falls back silently (the test's data home is empty).
+    run = subprocess.run([sys.executable, SCRIPT, "--quick", "--data", "mnist"],
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode != 0
+    assert "FileNotFoundError" in run.stderr
+    assert "python -m sknn_cn.datasets fetch mnist" in run.stderr
+
+
+def test_quick_seed_net_on_real_mnist(mnist_data_home):
+    _, out = _run("--quick", "--data", "mnist", "--impls", "sknn_cn", "--epochs", "2",
+                  "--threads", "1", "--target-accuracy", "0.5", timeout=600)
+    assert out["data"]["name"] == "MNIST (quick: first 5000 / 1000 images)"
+    assert out["data"]["n_features"] == 784 and out["data"]["n_train"] == 5000
+    # the seed's net learns MNIST: two epochs on 5000 images are far above chance
+    assert out["implementations"]["sknn_cn"]["final_accuracy"][0] > 0.5
 
 
 def test_quick_best_mode_respects_budget():

@@ -1,8 +1,11 @@
-"""Tests of sknn_cn._mnist: IDX reader, loader, fetch (no network, no real MNIST).
+"""Tests of sknn_cn.datasets' MNIST side: IDX reader, loader, fetch, command line,
+and the "MNIST, else digits" helper (no network; real MNIST only when given).
 
 The IDX files here are written by the test's own ``_idx_bytes`` (struct.pack
 of the big-endian header), so the reader is checked against an independent
-encoder; the SHA-256 oracle is hashlib over the bytes the test wrote.
+encoder; the SHA-256 oracle is hashlib over the bytes the test wrote.  Tests
+of the real files ask for the ``mnist_data_home`` fixture (tests/conftest.py)
+and are skipped, with the reason, when ``SKNN_CN_TEST_MNIST`` is not set.
 """
 
 import gzip
@@ -12,14 +15,19 @@ import os
 import re
 import stat
 import struct
+import subprocess
 import sys
 import tarfile
+import urllib.request
 
 import numpy as np
 import pytest
 
-from sknn_cn import _mnist
-from sknn_cn._mnist import (
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+
+from sknn_cn.datasets import (
+    MNIST_SHA256,
     DirectorySource,
     MirrorSource,
     MNISTFetchError,
@@ -27,12 +35,14 @@ from sknn_cn._mnist import (
     SourceUnavailable,
     fetch_mnist,
     get_data_home,
+    load_handwritten_digits,
     load_mnist,
-    main,
     read_idx,
 )
+from sknn_cn.datasets.__main__ import main
 
-NAMES = list(_mnist.MNIST_SHA256)
+NAMES = list(MNIST_SHA256)
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 N_TRAIN, N_TEST = 7, 3
 
 
@@ -66,7 +76,7 @@ def fake(monkeypatch):
     """The fake files' bytes, with the module's checksums pointing at them."""
     files = _fake_mnist()
     for name, data in files.items():
-        monkeypatch.setitem(_mnist.MNIST_SHA256, name, hashlib.sha256(data).hexdigest())
+        monkeypatch.setitem(MNIST_SHA256, name, hashlib.sha256(data).hexdigest())
     return files
 
 
@@ -173,16 +183,28 @@ def test_read_idx_huge_declared_size_is_refused_without_allocating(tmp_path):
 # ---------------------------------------------------------------- data home
 
 def test_get_data_home_precedence(tmp_path, monkeypatch):
+    # Default: the sknn_cn folder of scikit-learn's data home, which follows
+    # $SCIKIT_LEARN_DATA, else ~/scikit_learn_data (the layout of older caches).
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("SKNN_CN_DATA", raising=False)
+    monkeypatch.delenv("SCIKIT_LEARN_DATA", raising=False)
     assert get_data_home() == str(tmp_path / "home" / "scikit_learn_data" / "sknn_cn")
     monkeypatch.setenv("SKNN_CN_DATA", "")  # empty counts as unset
     assert get_data_home() == str(tmp_path / "home" / "scikit_learn_data" / "sknn_cn")
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
+    assert get_data_home() == str(tmp_path / "sk" / "sknn_cn")
     monkeypatch.setenv("SKNN_CN_DATA", str(tmp_path / "env"))
     assert get_data_home() == str(tmp_path / "env")
     assert get_data_home(tmp_path / "arg") == str(tmp_path / "arg")
     assert get_data_home("~/x") == str(tmp_path / "home" / "x")
-    assert not (tmp_path / "env").exists()  # looking it up creates nothing
+    assert not (tmp_path / "env").exists()  # looking it up creates nothing of ours
+
+
+def test_every_test_has_an_empty_data_home(isolated_data_home):
+    # tests/conftest.py: no test sees the user's data home.
+    assert get_data_home() == str(isolated_data_home / "sknn_cn")
+    with pytest.raises(FileNotFoundError, match="fetch mnist"):
+        load_mnist()
 
 
 # ---------------------------------------------------------------- load_mnist
@@ -294,7 +316,9 @@ def test_load_mnist_rejects_inconsistent_files(tmp_path, monkeypatch):
 
 def test_load_mnist_download_if_missing(tmp_path, fake, monkeypatch):
     origin = _fill(tmp_path / "origin", fake, compress=True)
-    monkeypatch.setattr(_mnist, "default_sources", lambda **kw: [DirectorySource(origin)])
+    # load_mnist fetches with the default sources; this test's stand in for the network.
+    monkeypatch.setattr("sknn_cn.datasets._fetch.default_sources",
+                        lambda **kw: [DirectorySource(origin)])
     X_train, X_test, y_train, y_test = load_mnist(
         tmp_path / "home", download_if_missing=True, return_X_y=True)
     assert X_train.shape == (N_TRAIN, 784) and y_test.shape == (N_TEST,)
@@ -383,26 +407,16 @@ def test_fetch_keeps_verified_files_and_replaces_bad_ones(tmp_path, fake):
 
 
 def test_fetch_interrupted_copy_leaves_nothing(tmp_path, fake, monkeypatch):
+    # Ctrl-C after the bytes are written, before they are checked and renamed.
     origin = _fill(tmp_path / "origin", fake)
 
-    class Interrupting:
-        def __init__(self):
-            self.n = 0
+    def interrupt(fd):
+        raise KeyboardInterrupt
 
-        def update(self, chunk):
-            self.n += 1
-            if self.n == 2:
-                raise KeyboardInterrupt
-
-    class FakeHashlib:
-        @staticmethod
-        def sha256():
-            return Interrupting()
-
-    monkeypatch.setattr(_mnist, "_CHUNK", 1000)  # several chunks per image file
-    monkeypatch.setattr(_mnist, "hashlib", FakeHashlib)
-    with pytest.raises(KeyboardInterrupt):
-        fetch_mnist(tmp_path / "home", sources=[DirectorySource(origin)])
+    with monkeypatch.context() as patch:
+        patch.setattr(os, "fsync", interrupt)
+        with pytest.raises(KeyboardInterrupt):
+            fetch_mnist(tmp_path / "home", sources=[DirectorySource(origin)])
     assert _listing(tmp_path / "home" / "mnist") == []
 
 
@@ -450,7 +464,7 @@ def test_mirror_source_http_error_is_per_file(tmp_path, monkeypatch):
     def fake_urlopen(request, timeout):
         raise urllib.error.HTTPError(request.full_url, 404, "Not Found", {}, None)
 
-    monkeypatch.setattr(_mnist.urllib.request, "urlopen", fake_urlopen)
+    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
     mirror = MirrorSource("https://example.invalid/mnist")
     with pytest.raises(OSError, match="HTTP 404") as info:
         mirror("t10k-labels-idx1-ubyte", str(tmp_path))
@@ -532,15 +546,14 @@ def test_npm_source_failure_is_reported(tmp_path, fake):
 
 # ---------------------------------------------------------------- command line
 
-def test_cli_fetch_and_info(tmp_path, fake, monkeypatch, capsys):
+def test_cli_fetch_and_info(tmp_path, fake, capsys):
     home = str(tmp_path / "home")
     assert main(["info", "--data-home", home]) == 1
     out = capsys.readouterr().out
     assert "missing" in out and "fetch mnist" in out and home in out
 
     origin = _fill(tmp_path / "origin", fake, compress=True)
-    monkeypatch.setattr(_mnist, "default_sources", lambda **kw: [DirectorySource(origin)])
-    assert main(["fetch", "mnist", "--data-home", home]) == 0
+    assert main(["fetch", "mnist", "--data-home", home, "--from", str(origin)]) == 0
     captured = capsys.readouterr()
     assert f"folder {origin}" in captured.err  # which source each file came from
     assert main(["info", "mnist", "--data-home", home]) == 0
@@ -552,9 +565,141 @@ def test_cli_fetch_and_info(tmp_path, fake, monkeypatch, capsys):
     assert "BAD" in capsys.readouterr().out
 
 
-def test_cli_fetch_failure_exit_code(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(_mnist, "default_sources", lambda **kw: [])
-    assert main(["fetch", "mnist", "--data-home", str(tmp_path), "-q"]) == 1
+def test_cli_fetch_from_a_mirror_url_and_failure_exit_code(tmp_path, fake, capsys):
+    origin = _fill(tmp_path / "origin", fake, compress=True)
+    home = str(tmp_path / "home")
+    assert main(["fetch", "mnist", "--data-home", home, "-q",
+                 "--from", (tmp_path / "nowhere").as_uri(), "--from", origin.as_uri()]) == 0
+    assert _listing(tmp_path / "home" / "mnist") == sorted(NAMES)
+    assert capsys.readouterr().err == ""  # -q: nothing but errors
+
+    assert main(["fetch", "mnist", "--data-home", str(tmp_path / "other"), "-q",
+                 "--from", str(tmp_path / "no-such-folder")]) == 1
     assert "Could not fetch MNIST" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["fetch", "cifar"])
+
+
+def test_python_dash_m_fetches_into_the_env_data_home(tmp_path, fake, monkeypatch):
+    """The command the README gives, as a user runs it (``$SKNN_CN_DATA``, a folder source).
+
+    The fake files' sums are this test's, so the child process gets the same
+    files but checks them against the real sums: the fetch must refuse them.
+    """
+    origin = _fill(tmp_path / "origin", fake)
+    env = dict(os.environ, SKNN_CN_DATA=str(tmp_path / "home"), PYTHONPATH=ROOT)
+    run = subprocess.run(
+        [sys.executable, "-m", "sknn_cn.datasets", "fetch", "mnist", "--from", str(origin)],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert run.returncode == 1, run.stderr
+    assert "SHA-256 mismatch" in run.stderr and str(tmp_path / "home" / "mnist") in run.stderr
+    assert "RuntimeWarning" not in run.stderr
+    assert _listing(tmp_path / "home" / "mnist") == []
+    run = subprocess.run([sys.executable, "-m", "sknn_cn.datasets", "info"],
+                         capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    assert run.returncode == 1 and "$SKNN_CN_DATA" in run.stdout
+
+
+# ---------------------------------------------------------------- load_handwritten_digits
+
+def test_handwritten_digits_fall_back_to_sklearn_digits_and_say_so(isolated_data_home):
+    data = load_handwritten_digits()
+    digits = load_digits()
+    X = (digits.data / 16.0).astype(np.float32)
+    # oracle: sklearn's stratified split with its default share, the same seed
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, digits.target, test_size=0.25, stratify=digits.target, random_state=0)
+    np.testing.assert_array_equal(data.X_train, X_train)
+    np.testing.assert_array_equal(data.X_test, X_test)
+    np.testing.assert_array_equal(data.y_train, y_train)
+    np.testing.assert_array_equal(data.y_test, y_test)
+    assert data.X_train.dtype == np.float32 and data.X_train.max() == 1.0
+    assert (data.name, data.n_features, data.image_shape) == ("digits", 64, (8, 8))
+    assert data.description == (
+        "scikit-learn's bundled 8 x 8 digits: 1347 training and 450 test images "
+        f"(MNIST is not in {isolated_data_home / 'sknn_cn' / 'mnist'}; "
+        "`python -m sknn_cn.datasets fetch mnist` gets MNIST).")
+
+
+def test_handwritten_digits_sizes_on_the_digits():
+    digits = load_digits()
+    data = load_handwritten_digits(dataset="digits", n_test=500, random_state=3)
+    _, _, _, y_test = train_test_split(digits.data, digits.target, test_size=500,
+                                       stratify=digits.target, random_state=3)
+    np.testing.assert_array_equal(data.y_test, y_test)
+    assert len(data.y_train) == 1297 and "asked for the digits" in data.description
+    small = load_handwritten_digits(dataset="digits", n_train=100, n_test=50)
+    assert np.bincount(small.y_train).tolist() == [10] * 10  # stratified
+    assert np.bincount(small.y_test).tolist() == [5] * 10
+    pool = load_handwritten_digits(dataset="digits", n_test=0)  # every image, in order
+    np.testing.assert_array_equal(pool.X_train, (digits.data / 16.0).astype(np.float32))
+    np.testing.assert_array_equal(pool.y_train, digits.target)
+    assert pool.X_test.shape == (0, 64) and pool.y_test.shape == (0,)
+
+
+def test_handwritten_digits_use_mnist_from_the_data_home(tmp_path, fake, monkeypatch):
+    home = _fill(tmp_path / "home" / "mnist", fake, compress=True).parent
+    monkeypatch.setenv("SKNN_CN_DATA", str(home))
+    full = load_mnist(home)
+    data = load_handwritten_digits()
+    assert (data.name, data.n_features, data.image_shape) == ("mnist", 784, (28, 28))
+    np.testing.assert_array_equal(data.X_train, full.X_train)  # file order, no draw
+    np.testing.assert_array_equal(data.y_test, full.y_test)
+    assert data.X_train.dtype == np.float32
+    assert data.description == (f"MNIST from {home / 'mnist'}: {N_TRAIN} training and "
+                                f"{N_TEST} test images of 28 x 28 pixels.")
+    sub = load_handwritten_digits(dataset="mnist", n_train=4, n_test=2, random_state=1)
+    assert sub.X_train.shape == (4, 784) and sub.X_test.shape == (2, 784)
+    # each drawn row is a row of the official part, with its label
+    rows = [int(np.flatnonzero((full.X_train == x).all(axis=1))[0]) for x in sub.X_train]
+    assert len(set(rows)) == 4
+    np.testing.assert_array_equal(sub.y_train, full.y_train[rows])
+    train_only = load_handwritten_digits(n_test=0)
+    assert train_only.name == "mnist" and train_only.X_test.shape == (0, 784)
+    # the test files are not read when no test part is asked for
+    for name in ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"):
+        os.unlink(home / "mnist" / (name + ".gz"))
+    assert load_handwritten_digits(n_test=0).name == "mnist"
+    assert load_handwritten_digits().name == "digits"  # incomplete MNIST: the fallback
+
+
+def test_handwritten_digits_refuse_rather_than_hide(tmp_path, fake, monkeypatch):
+    with pytest.raises(FileNotFoundError, match="fetch mnist"):
+        load_handwritten_digits(dataset="mnist")
+    files = dict(fake)
+    files["train-labels-idx1-ubyte"] = files["train-labels-idx1-ubyte"][:-1]  # truncated
+    home = _fill(tmp_path / "home" / "mnist", files).parent
+    monkeypatch.setenv("SKNN_CN_DATA", str(home))
+    # a damaged file is an error to fix, not a reason to switch data silently
+    with pytest.raises(ValueError, match="truncated.*Delete it and run"):
+        load_handwritten_digits()
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"dataset": "cifar"}, "`dataset` must be one of 'auto', 'mnist', 'digits'; got "
+                            "dataset='cifar'"),
+     ({"n_train": -1}, "`n_train` must be None or an integer >= 0; got n_train=-1"),
+     ({"n_test": 2.5}, "`n_test` must be None or an integer >= 0; got n_test=2.5"),
+     ({"n_train": 1800, "n_test": 0}, r"`n_train` must be at most 1797 \(the digits\)"),
+     ({"n_train": 1500, "n_test": 500}, r"`n_train` \+ `n_test` must be at most 1797")],
+)
+def test_handwritten_digits_bad_arguments(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        load_handwritten_digits(**kwargs)
+
+
+# ---------------------------------------------------------------- the real MNIST
+
+def test_real_mnist_loads_and_verifies(mnist_data_home):
+    # Known facts of the files: sizes, the first labels of each split, pixel range.
+    data = load_mnist()
+    assert data.X_train.shape == (60000, 784) and data.X_test.shape == (10000, 784)
+    assert data.y_train[:5].tolist() == [5, 0, 4, 1, 9]
+    assert data.y_test[:3].tolist() == [7, 2, 1]
+    assert data.X_train.min() == 0.0 and data.X_train.max() == 1.0
+    assert np.bincount(data.y_test).tolist() == [980, 1135, 1032, 1010, 982,
+                                                 892, 958, 1028, 974, 1009]
+    sub = load_handwritten_digits(n_train=1000, n_test=500)
+    assert sub.name == "mnist" and sub.X_train.shape == (1000, 784)
+    assert mnist_data_home in sub.description

@@ -1,9 +1,8 @@
-"""The chapter's datasets (seed 1.1.1, 1.2.1, 1.4.1).
+"""The chapter's toy problems (seed 1.1.1, 1.2.1): XOR, double arc, coin hole.
 
-Toy generators return ``(X, y)`` like :func:`sklearn.datasets.make_moons`:
+Each generator returns ``(X, y)`` like :func:`sklearn.datasets.make_moons`:
 ``X`` of shape ``(n_samples, 2)`` and integer labels ``y`` of shape
-``(n_samples,)``.  MNIST is read from local IDX files (see :func:`load_mnist`);
-``python -m sknn_cn.datasets fetch mnist`` puts them in the data home.
+``(n_samples,)``.
 """
 
 import numbers
@@ -12,12 +11,11 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 __all__ = [
+    "XOR_TABLE",
+    "COIN_HOLE_CLASSES",
     "make_xor",
     "make_double_arc",
     "make_coin_hole",
-    "load_mnist",
-    "fetch_mnist",
-    "get_data_home",
 ]
 
 #: The XOR truth table of seed 1.1.1: (x1, x2) -> x1 XOR x2.
@@ -165,23 +163,3 @@ def make_coin_hole(n_samples=1000, *, hole=0.2, radius=0.45, random_state=None):
     in_coin = (X**2).sum(axis=1) < radius**2
     y = np.where(in_hole, 0, np.where(in_coin, 1, 2))
     return X, y
-
-
-_MNIST_NAMES = ("load_mnist", "fetch_mnist", "get_data_home")
-
-
-def __getattr__(name):
-    # MNIST lives in its own module; imported on first use.
-    if name in _MNIST_NAMES:
-        from . import _mnist
-
-        return getattr(_mnist, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-if __name__ == "__main__":  # python -m sknn_cn.datasets fetch mnist
-    import sys
-
-    from ._mnist import main
-
-    sys.exit(main())
