@@ -31,7 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from _common import format_table, json_line, machine_info, machine_notes  # noqa: E402
 
-from sknn_cn import MulticlassMLPClassifier, _network
+from sknn_cn import MulticlassMLPClassifier, network
 from sknn_cn.gradcheck import check_gradients
 
 TARGET_SECONDS = 60.0
@@ -66,9 +66,10 @@ def _plain_seconds_per_element(result, X, y, n_elements, seed):
         arrays = result.to_arrays(vector)
         params = [(arrays[f"W{k}"], arrays[f"b{k}"])
                   for k in range(1, len(result.params) + 1)]
-        _, per_sample = _network.forward(params, X, result.activations,
-                                            result.out_activation, Y=Y)
-        return per_sample.mean() + _network.l2_penalty(params, result.alpha, len(y))
+        _, per_sample = network.forward(params, X, result.activations,
+                                        result.out_activation, Y=Y)
+        weights = vector[:network.n_weights(params)]  # theta = [W1..WL, b1..bL]
+        return per_sample.mean() + network.l2_term(weights, result.alpha, len(y))
 
     start = time.perf_counter()
     max_dev = 0.0

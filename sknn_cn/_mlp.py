@@ -2,7 +2,7 @@
 
 They own input validation, the training loop (epochs, shuffling, mini-batches,
 learning-rate schedules, early stopping) and the fitted attributes.  The maths
-lives in :mod:`sknn_cn._network`; parameter updates in
+lives in :mod:`sknn_cn.network`; parameter updates in
 :mod:`sknn_cn.optimizers`; learning rates in :mod:`sknn_cn.schedules`.
 """
 
@@ -31,10 +31,10 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _network
+from . import network as _network
 from ._blas import blas_threads_for
-from .activations import resolve_activation
-from .optimizers import AdamOptimizer, SGDOptimizer, axpy
+from .network import resolve_activation
+from .optimizers import AdamOptimizer, SGDOptimizer
 from .schedules import FixedSchedule, LRSchedule, get_schedule
 
 __all__ = ["BinaryMLPClassifier", "MulticlassMLPClassifier"]
@@ -452,13 +452,10 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                                                  sample_weight=sw_batch, reduce=True)
                         total_weight = m if sw_batch is None else float(sw_batch.sum())
                         batch_loss = loss_sum / total_weight
-                        # backward without the L2 term; it is added below on theta_W
-                        # in one step: d/dW [alpha / (2 S) ||W||^2] = alpha / S * W
                         backward(params, acts, Y_batch, activations, sample_weight=sw_batch,
-                                 alpha=0.0, workspace=workspace)
-                        if alpha:
-                            batch_loss += 0.5 * alpha * float(np.dot(theta_W, theta_W)) / total_weight
-                            axpy(alpha / total_weight, theta_W, grad_W)
+                                 workspace=workspace)
+                        # the L2 term, on every weight at once: theta_W
+                        batch_loss += _network.l2_term(theta_W, alpha, total_weight, grad=grad_W)
                         if not math.isfinite(batch_loss):
                             raise FloatingPointError(self._divergence_message(state))
                         if constant_lr is None:
@@ -794,7 +791,7 @@ class BinaryMLPClassifier(_BaseMLPClassifier):
     The network of seed 1.1.3: ``Z1 = X W1 + B1``, ``A1 = f(Z1)``, ...,
     ``A_L = Logistic(Z_L)``, trained on the binary cross-entropy
     ``-[y ln a + (1 - y) ln(1 - a)]`` by back-propagation written out in NumPy
-    (:mod:`sknn_cn._network`).  ``A_L`` is the probability of ``classes_[1]``.
+    (:mod:`sknn_cn.network`).  ``A_L`` is the probability of ``classes_[1]``.
 
     Parameters
     ----------

@@ -16,7 +16,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 
 from . import schedules as _schedules
-from .activations import ACTIVATIONS, resolve_activation
+from .network import ACTIVATIONS, resolve_activation
 from .optimizers import AdamOptimizer, OptimizerStateError, SGDOptimizer
 from .schedules import get_schedule
 

@@ -11,7 +11,7 @@ seed 1.4.3 compares it with a *numerical* gradient, step by step:
    layout the estimators train with, ``[W1, ..., WL, b1, ..., bL]``);
 3. (the data ``X``, preferably scaled to [0, 1], is the caller's);
 4. one forward and one backward pass give the analytic gradient
-   ``dtheta_real`` (:func:`sknn_cn._network.loss_and_gradients`);
+   ``dtheta_real`` (:func:`sknn_cn.network.loss_and_gradients`);
 5. flattened in the same order as ``theta``;
 6. for every element ``theta_k`` the two-sided approximation::
 
@@ -78,9 +78,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_X_y, column_or_1d
 
-from . import _network
-from .activations import ACTIVATIONS
-from .losses import output_and_loss
+from . import network
+from .network import ACTIVATIONS, output_and_loss
 
 __all__ = ["check_gradients", "GradientCheckResult", "verdict", "VERDICT_BANDS",
            "NON_SMOOTH_ACTIVATIONS"]
@@ -143,7 +142,7 @@ def _layout(params):
     """Where each array sits in theta: [(name, layer, is_bias, shape, start), ...].
 
     The order is the estimator's flat vector, ``[W1, ..., WL, b1, ..., bL]``
-    (:func:`sknn_cn._network.pack_params`): all weights, then all biases.
+    (:func:`sknn_cn.network.pack_params`): all weights, then all biases.
     """
     entries, start = [], 0
     for is_bias in (False, True):
@@ -173,7 +172,7 @@ class GradientCheckResult:
     names : list of str
         ``['W1', ..., 'WL', 'b1', ..., 'bL']``, the order of ``theta``: the
         layout of the estimator's own flat parameter vector
-        (:func:`sknn_cn._network.pack_params`).
+        (:func:`sknn_cn.network.pack_params`).
     shapes : list of tuple
     per_parameter : list of dict
         One per array, layer by layer (``W1, b1, W2, b2, ...``): ``name``,
@@ -414,7 +413,7 @@ def _objective(estimator, X, y, sample_weight, classes):
         rng = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
         if estimator.early_stopping:  # fit draws the validation split's seed first
             rng.integers(np.iinfo(np.int32).max)
-        params = _network.init_params(layer_sizes, estimator.init, rng, np.float64)
+        params = network.init_params(layer_sizes, estimator.init, rng, np.float64)
 
     y_index = np.searchsorted(classes, y)
     if estimator._out_activation == "logistic":
@@ -656,7 +655,7 @@ def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilo
     checked = _choose_elements(params, subset, rng)
 
     # Step 4-5: the analytic gradient by back-propagation, flattened like theta.
-    loss, grads = _network.loss_and_gradients(
+    loss, grads = network.loss_and_gradients(
         [(W.copy(), b.copy()) for W, b in params], X, Y, activations, out_activation,
         alpha=alpha, sample_weight=weights)
     analytic = np.concatenate([np.asarray(grads[layer][int(is_bias)], np.float64).ravel()

@@ -340,7 +340,7 @@ def _hidden_outputs(net, X):
     if hasattr(net, "hidden_activations"):
         hidden = [np.asarray(h, dtype=float) for h in net.hidden_activations(X)]
     else:
-        from .activations import ACTIVATIONS, resolve_activation
+        from .network import ACTIVATIONS, resolve_activation
 
         A = np.asarray(X, dtype=float)
         hidden = []

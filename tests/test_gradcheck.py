@@ -14,8 +14,8 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-from sknn_cn import BinaryMLPClassifier, MulticlassMLPClassifier, _network
-from sknn_cn.activations import DERIVATIVES
+from sknn_cn import BinaryMLPClassifier, MulticlassMLPClassifier, network
+from sknn_cn.network import DERIVATIVES
 from sknn_cn.gradcheck import GradientCheckResult, check_gradients, verdict
 
 
@@ -115,7 +115,7 @@ def test_numerical_gradient_equals_plain_two_sided_differences(make, weighted):
         _objective(_pairs(result, result.theta), X, y, result.activations,
                    result.out_activation, result.alpha, weights), rel=1e-12)
     # theta is laid out as the estimator's own flat vector
-    theta, _ = _network.pack_params(result.params)
+    theta, _ = network.pack_params(result.params)
     np.testing.assert_array_equal(result.theta, theta)
 
 
@@ -197,13 +197,12 @@ def test_forgotten_l2_term_is_flagged_in_the_weights_only(monkeypatch):
     X, y = _data()
     assert check_gradients(est, X, y).passed
 
-    backward = _network.backward
+    l2_term = network.core.l2_term
 
-    def backward_without_l2(*args, **kwargs):
-        kwargs["alpha"] = 0.0
-        return backward(*args, **kwargs)
+    def penalty_without_its_gradient(weights, alpha, total_weight, grad=None):
+        return l2_term(weights, alpha, total_weight)
 
-    monkeypatch.setattr(_network, "backward", backward_without_l2)
+    monkeypatch.setattr(network.core, "l2_term", penalty_without_its_gradient)
     result = check_gradients(est, X, y)
     assert not result.passed
     for p in result.per_parameter:  # biases carry no L2 term
@@ -223,14 +222,14 @@ def test_fresh_estimator_uses_the_weights_fit_starts_from(monkeypatch, early_sto
     assert not hasattr(est, "coefs_")  # the estimator is left alone
 
     drawn = []
-    init_params = _network.init_params
+    init_params = network.init_params
 
     def recording_init_params(*args, **kwargs):
         params = init_params(*args, **kwargs)
         drawn.append([(W.copy(), b.copy()) for W, b in params])
         return params
 
-    monkeypatch.setattr(_network, "init_params", recording_init_params)
+    monkeypatch.setattr(network, "init_params", recording_init_params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         clone(est).fit(X, y)

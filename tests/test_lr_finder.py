@@ -19,7 +19,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
 
-from sknn_cn import BinaryMLPClassifier, MulticlassMLPClassifier, _network
+from sknn_cn import BinaryMLPClassifier, MulticlassMLPClassifier, network
 from sknn_cn.datasets import make_coin_hole, make_double_arc
 from sknn_cn.lr_finder import (
     DEFAULT_RULE,
@@ -86,7 +86,7 @@ def test_losses_replay_with_torch_sgd():
     net = _plain_net(batch_size=120, alpha=0.01, dtype="float64")  # one full batch a step
 
     drawn = []
-    init_params = _network.init_params
+    init_params = network.init_params
 
     def recording(*args, **kwargs):
         params = init_params(*args, **kwargs)
@@ -94,7 +94,7 @@ def test_losses_replay_with_torch_sgd():
         return params
 
     mp = pytest.MonkeyPatch()
-    mp.setattr(_network, "init_params", recording)
+    mp.setattr(network, "init_params", recording)
     try:
         result = lr_range_test(net, X, y, min_lr=1e-2, max_lr=3.0, n_steps=30, beta=0.5)
     finally:

@@ -1,18 +1,31 @@
-"""The network core against oracles: two-sided numerical gradients in float64,
-closed forms, and torch.autograd when torch is installed."""
+"""The network core against oracles: the objective written out plainly here and
+its float64 two-sided differences, closed forms, and torch.autograd when torch
+is installed."""
+
+import warnings
 
 import numpy as np
 import pytest
+from scipy.special import logsumexp
+from sklearn.datasets import load_digits
+from sklearn.exceptions import ConvergenceWarning
 
-from sknn_cn import _network
-from sknn_cn.activations import ACTIVATIONS, DERIVATIVES, resolve_activation
-from sknn_cn.losses import output_and_loss
+from sknn_cn import MulticlassMLPClassifier, network
+from sknn_cn.network import ACTIVATIONS, DERIVATIVES, output_and_loss, resolve_activation
+
+#: The hidden activations, written out independently of sknn_cn.network.
+PLAIN = {
+    "identity": lambda z: z,
+    "logistic": lambda z: 1.0 / (1.0 + np.exp(-z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0.0),
+}
 
 
-def _problem(rng, n_features, hidden, activations, out_activation, n_classes, n=9,
+def _problem(rng, n_features, hidden, out_activation, n_classes, n=9,
              init="glorot_normal"):
     n_out = 1 if out_activation == "logistic" else n_classes
-    params = _network.init_params([n_features, *hidden, n_out], init, rng)
+    params = network.init_params([n_features, *hidden, n_out], init, rng)
     # non-zero biases so every term of the gradient is exercised
     params = [(W, rng.normal(scale=0.3, size=b.shape)) for W, b in params]
     X = rng.uniform(0, 1, size=(n, n_features))
@@ -24,6 +37,22 @@ def _problem(rng, n_features, hidden, activations, out_activation, n_classes, n=
     return params, X, Y
 
 
+def _plain_objective(params, X, Y, activations, out_activation, alpha, sw):
+    """J = sum_i s_i loss_i / S + alpha / (2 S) sum ||W||^2, the test's own code."""
+    A = X
+    for (W, b), name in zip(params[:-1], activations):
+        A = PLAIN[name](A @ W + b)
+    W, b = params[-1]
+    Z = A @ W + b
+    if out_activation == "logistic":
+        per_sample = np.logaddexp(0.0, Z[:, 0]) - Y[:, 0] * Z[:, 0]
+    else:
+        per_sample = logsumexp(Z, axis=1) - (Y * Z).sum(axis=1)
+    s = np.ones(X.shape[0]) if sw is None else sw
+    S = s.sum()
+    return per_sample @ s / S + alpha / (2 * S) * sum((W**2).sum() for W, _ in params)
+
+
 def _numerical_gradient(params, X, Y, activations, out_activation, alpha, sw, eps=1e-6):
     grads = []
     for W, b in params:
@@ -33,11 +62,9 @@ def _numerical_gradient(params, X, Y, activations, out_activation, alpha, sw, ep
             for idx in np.ndindex(P.shape):
                 old = P[idx]
                 P[idx] = old + eps
-                plus, _ = _network.loss_and_gradients(params, X, Y, activations,
-                                                      out_activation, alpha, sw)
+                plus = _plain_objective(params, X, Y, activations, out_activation, alpha, sw)
                 P[idx] = old - eps
-                minus, _ = _network.loss_and_gradients(params, X, Y, activations,
-                                                       out_activation, alpha, sw)
+                minus = _plain_objective(params, X, Y, activations, out_activation, alpha, sw)
                 P[idx] = old
                 G[idx] = (plus - minus) / (2 * eps)
             pair.append(G)
@@ -62,22 +89,143 @@ CASES = [
 ]
 
 
+def _away_from_relu_kink(params, activations):
+    # keep pre-activations away from relu's kink, where the derivative jumps
+    if "relu" in activations:
+        for W, b in params[:-1]:
+            b += np.sign(b) * 0.5
+
+
 @pytest.mark.parametrize("activations, out_activation", CASES)
 @pytest.mark.parametrize("alpha, weighted", [(0.0, False), (0.7, True)])
 def test_gradients_match_two_sided_differences(activations, out_activation, alpha, weighted):
     rng = np.random.default_rng(len(activations) * 7 + len(out_activation))
     hidden = [4, 3, 5][: len(activations)]
-    params, X, Y = _problem(rng, 3, hidden, activations, out_activation, n_classes=3)
-    if "relu" in activations:
-        # keep pre-activations away from the kink, where the derivative jumps
-        for W, b in params[:-1]:
-            b += np.sign(b) * 0.5
+    params, X, Y = _problem(rng, 3, hidden, out_activation, n_classes=3)
+    _away_from_relu_kink(params, activations)
     sw = rng.uniform(0.2, 3.0, size=X.shape[0]) if weighted else None
-    loss, grads = _network.loss_and_gradients(params, X, Y, activations, out_activation,
-                                              alpha, sw)
+    loss, grads = network.loss_and_gradients(params, X, Y, activations, out_activation,
+                                             alpha, sw)
+    assert loss == pytest.approx(
+        _plain_objective(params, X, Y, activations, out_activation, alpha, sw), rel=1e-12)
     numerical = _numerical_gradient(params, X, Y, activations, out_activation, alpha, sw)
-    assert np.isfinite(loss)
     assert _relative_difference(grads, numerical) < 1e-7
+
+
+@pytest.mark.parametrize("activations, out_activation", CASES)
+@pytest.mark.parametrize("weighted", [False, True])
+def test_buffers_change_nothing(activations, out_activation, weighted):
+    # the workspace is only the out= of the same lines: identical bits, also
+    # for a batch shorter than the buffers (the last mini-batch of an epoch)
+    rng = np.random.default_rng(3)
+    hidden = [5, 4, 3][: len(activations)]
+    params, X, Y = _problem(rng, 6, hidden, out_activation, n_classes=3, n=11)
+    sw = rng.uniform(0.2, 3.0, size=X.shape[0]) if weighted else None
+    ws = network.Workspace(params, 16)
+    for reduce in (False, True):
+        fast_acts, fast_loss = network.forward(params, X, activations, out_activation, Y=Y,
+                                               workspace=ws, sample_weight=sw, reduce=reduce)
+        slow_acts, slow_loss = network.forward(params, X, activations, out_activation, Y=Y,
+                                               sample_weight=sw, reduce=reduce)
+        np.testing.assert_array_equal(fast_loss, slow_loss)
+        for fast, slow in zip(fast_acts, slow_acts):
+            np.testing.assert_array_equal(fast, slow)
+    fast = network.backward(params, fast_acts, Y, activations, sample_weight=sw, workspace=ws)
+    slow = network.backward(params, slow_acts, Y, activations, sample_weight=sw)
+    for (fast_dW, fast_db), (slow_dW, slow_db) in zip(fast, slow):
+        np.testing.assert_array_equal(fast_dW, slow_dW)
+        np.testing.assert_array_equal(fast_db, slow_db)
+        # with a workspace the gradients live in the flat vector the optimizer reads
+        assert np.shares_memory(fast_dW, ws.grad) and np.shares_memory(fast_db, ws.grad)
+    theta, _ = network.pack_params(fast)
+    np.testing.assert_array_equal(ws.grad, theta)
+
+
+def test_prediction_path_is_the_forward_path():
+    rng = np.random.default_rng(5)
+    activations = ("relu", "tanh")
+    params, X, Y = _problem(rng, 4, [6, 5], "softmax", n_classes=4, n=20)
+    hidden, Z = network.logits(params, X, activations, return_hidden=True)
+    acts, _ = network.forward(params, X, activations, "softmax")
+    for A, A_forward in zip(hidden, acts[1:-1]):
+        np.testing.assert_array_equal(A, A_forward)
+    A_L, _ = output_and_loss(Z, None, "softmax")
+    np.testing.assert_array_equal(A_L, acts[-1])
+
+
+def test_l2_term_closed_form():
+    rng = np.random.default_rng(2)
+    w = rng.normal(size=50)
+    grad = rng.normal(size=50)
+    expected_grad = grad + 0.3 / 7.0 * w
+    penalty = network.l2_term(w, 0.3, 7.0, grad=grad)
+    assert penalty == pytest.approx(0.3 / (2 * 7.0) * np.sum(w**2), rel=1e-14)
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-14)
+    before = grad.copy()
+    assert network.l2_term(w, 0.0, 7.0, grad=grad) == 0.0
+    np.testing.assert_array_equal(grad, before)  # alpha=0 adds nothing
+
+
+def test_l2_acts_on_the_weights_only():
+    rng = np.random.default_rng(4)
+    activations = ("tanh",)
+    params, X, Y = _problem(rng, 3, [4], "softmax", n_classes=3)
+    sw = rng.uniform(0.5, 2.0, size=X.shape[0])
+    alpha, S = 0.9, sw.sum()
+    loss0, grads0 = network.loss_and_gradients(params, X, Y, activations, "softmax", 0.0, sw)
+    loss, grads = network.loss_and_gradients(params, X, Y, activations, "softmax", alpha, sw)
+    squares = sum((W**2).sum() for W, _ in params)
+    assert loss - loss0 == pytest.approx(alpha / (2 * S) * squares, rel=1e-10)
+    for (W, _), (dW0, db0), (dW, db) in zip(params, grads0, grads):
+        np.testing.assert_allclose(dW - dW0, alpha / S * W, rtol=1e-10, atol=1e-15)
+        np.testing.assert_array_equal(db, db0)
+
+
+def _no_l2(weights, alpha, total_weight, grad=None):
+    return 0.0
+
+
+def test_l2_has_one_home(monkeypatch):
+    # With l2_term switched off, alpha must change nothing: no other line of
+    # the core or of the training loop computes the penalty or its gradient.
+    rng = np.random.default_rng(6)
+    params, X, Y = _problem(rng, 3, [4, 3], "logistic", n_classes=2)
+    X_digits, y_digits = load_digits(return_X_y=True)
+    X_digits = X_digits[:300] / 16
+    y_digits = y_digits[:300]
+
+    def fit(alpha):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est = MulticlassMLPClassifier((8,), alpha=alpha, max_iter=3, random_state=0)
+            return est.fit(X_digits, y_digits)
+
+    with_l2 = fit(1.0)
+    monkeypatch.setattr(network, "l2_term", _no_l2)  # what the estimator calls
+    monkeypatch.setattr(network.core, "l2_term", _no_l2)  # what loss_and_gradients calls
+    for W, W_with_l2 in zip(fit(1.0).coefs_, with_l2.coefs_):
+        assert not np.array_equal(W, W_with_l2)  # the switch reached the loop
+    for W, W0 in zip(fit(1.0).coefs_, fit(0.0).coefs_):
+        np.testing.assert_array_equal(W, W0)
+    loss, grads = network.loss_and_gradients(params, X, Y, ("tanh", "relu"), "logistic", 5.0)
+    loss0, grads0 = network.loss_and_gradients(params, X, Y, ("tanh", "relu"), "logistic", 0.0)
+    assert loss == loss0
+    for (dW, db), (dW0, db0) in zip(grads, grads0):
+        np.testing.assert_array_equal(dW, dW0)
+        np.testing.assert_array_equal(db, db0)
+
+
+def test_pack_params_layout_and_views():
+    rng = np.random.default_rng(8)
+    params = network.init_params([3, 4, 2], "he_uniform", rng)
+    theta, views = network.pack_params(params)
+    # theta = [W1, W2, b1, b2], each raveled in C order (seed 1.4.3.2, step 2)
+    expected = np.concatenate([params[0][0].ravel(), params[1][0].ravel(),
+                               params[0][1], params[1][1]])
+    np.testing.assert_array_equal(theta, expected)
+    assert network.n_weights(params) == 3 * 4 + 4 * 2
+    theta[0] = 42.0
+    assert views[0][0][0, 0] == 42.0 and params[0][0][0, 0] != 42.0  # views, and a copy
 
 
 def test_loss_matches_the_seed_formulas():
@@ -114,38 +262,24 @@ def test_loss_never_overflows_on_huge_logits():
 
 
 @pytest.mark.parametrize("name", sorted(ACTIVATIONS))
-def test_derivative_from_output_equals_derivative_of_function(name):
+def test_activation_and_derivative_from_output(name):
     z = np.linspace(-3, 3, 61) + 0.013  # avoid relu's kink at 0
+    np.testing.assert_allclose(ACTIVATIONS[name](z.copy()), PLAIN[name](z), rtol=1e-15)
     eps = 1e-6
-    numerical = (ACTIVATIONS[name](z + eps) - ACTIVATIONS[name](z - eps)) / (2 * eps)
+    numerical = (PLAIN[name](z + eps) - PLAIN[name](z - eps)) / (2 * eps)
     A = ACTIVATIONS[name](z.copy())
     analytic = DERIVATIVES[name](A, np.ones_like(z))
     np.testing.assert_allclose(analytic, numerical, rtol=1e-6, atol=1e-9)
-
-
-def test_workspace_path_equals_allocating_path():
-    rng = np.random.default_rng(3)
-    acts = ("logistic", "tanh")
-    params, X, Y = _problem(rng, 6, [5, 4], acts, "softmax", n_classes=3, n=11)
-    ws = _network.Workspace(params, 16)
-    fast_acts, fast_loss = _network.forward(params, X, acts, "softmax", Y=Y, workspace=ws)
-    fast = _network.backward(params, fast_acts, Y, acts, alpha=0.1, workspace=ws)
-    slow_acts, slow_loss = _network.forward(params, X, acts, "softmax", Y=Y)
-    slow = _network.backward(params, slow_acts, Y, acts, alpha=0.1)
-    np.testing.assert_allclose(fast_loss, slow_loss)
-    for (fw, fb), (sw, sb) in zip(fast, slow):
-        np.testing.assert_allclose(fw, sw)
-        np.testing.assert_allclose(fb, sb)
 
 
 def test_against_torch_autograd():
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(11)
     acts = ("logistic", "tanh")  # the seed's MNIST net, smaller
-    params, X, Y = _problem(rng, 8, [6, 4], acts, "softmax", n_classes=5, n=13)
+    params, X, Y = _problem(rng, 8, [6, 4], "softmax", n_classes=5, n=13)
     sw = rng.uniform(0.5, 2.0, size=13)
     alpha = 0.3
-    loss, grads = _network.loss_and_gradients(params, X, Y, acts, "softmax", alpha, sw)
+    loss, grads = network.loss_and_gradients(params, X, Y, acts, "softmax", alpha, sw)
 
     tp = [(torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True))
           for W, b in params]
@@ -174,9 +308,16 @@ def test_against_torch_autograd():
 ])
 def test_initialisers_have_the_published_spread(init, expected_std):
     rng = np.random.default_rng(0)
-    (W, b), = _network.init_params([300, 200], init, rng)
+    (W, b), = network.init_params([300, 200], init, rng)
     assert W.shape == (300, 200) and np.all(b == 0)
     assert W.std() == pytest.approx(expected_std(300, 200), rel=0.02)
+
+
+@pytest.mark.parametrize("alias, name", [("xavier", "glorot_uniform"), ("msra", "he_normal")])
+def test_seed_source_names_are_the_published_initialisers(alias, name):
+    (W_alias, _), = network.init_params([5, 3], alias, np.random.default_rng(1))
+    (W_name, _), = network.init_params([5, 3], name, np.random.default_rng(1))
+    np.testing.assert_array_equal(W_alias, W_name)
 
 
 def test_unknown_activation_is_named_in_the_error():

@@ -1,4 +1,4 @@
-"""Hidden-layer activation functions and their derivatives (seed 1.1.3, 1.4.2).
+"""Hidden-layer activations and their derivatives, side by side (seed 1.1.3, 1.4.2).
 
 Each activation works *in place* on the pre-activation ``Z`` and returns it, so
 the training loop can reuse one buffer per layer.  Each derivative is written
@@ -23,9 +23,16 @@ import numpy as np
 __all__ = ["ACTIVATIONS", "DERIVATIVES", "ALIASES", "resolve_activation"]
 
 
+# Each activation is followed by its derivative, written from the output A.
+
 def identity(Z):
     """Identity: A = Z (nothing to do in place)."""
     return Z
+
+
+def identity_derivative(A, dA):
+    """dZ = dA * 1: nothing to do."""
+    return dA
 
 
 def logistic(Z):
@@ -42,21 +49,6 @@ def logistic(Z):
     return Z
 
 
-def tanh(Z):
-    """Hyperbolic tangent A = tanh(Z), in place."""
-    return np.tanh(Z, out=Z)
-
-
-def relu(Z):
-    """Rectified linear unit A = max(Z, 0), in place."""
-    return np.maximum(Z, 0, out=Z)
-
-
-def identity_derivative(A, dA):
-    """dZ = dA * 1: nothing to do."""
-    return dA
-
-
 def logistic_derivative(A, dA):
     """dZ = dA * A * (1 - A)  (seed 1.4.2 eq. 15)."""
     dA *= A
@@ -64,10 +56,20 @@ def logistic_derivative(A, dA):
     return dA
 
 
+def tanh(Z):
+    """Hyperbolic tangent A = tanh(Z), in place."""
+    return np.tanh(Z, out=Z)
+
+
 def tanh_derivative(A, dA):
     """dZ = dA * (1 - A**2)  (seed 1.4.2 eq. 11)."""
     dA -= dA * A * A
     return dA
+
+
+def relu(Z):
+    """Rectified linear unit A = max(Z, 0), in place."""
+    return np.maximum(Z, 0, out=Z)
 
 
 def relu_derivative(A, dA):
