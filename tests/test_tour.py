@@ -146,7 +146,8 @@ def test_lr_finder_suggestion_trains_and_too_high_does_not(quick_run):
     out, summary, _ = quick_run
     lr = summary["results"]["lr_finder"]
     assert lr["default_suggestion_test_accuracy"] >= 0.80
-    assert lr["too_high_test_accuracy"] <= lr["default_suggestion_test_accuracy"] - 0.1
+    # the caption calls it "visibly worse" below the suggestion by more than 0.05
+    assert lr["too_high_test_accuracy"] < lr["default_suggestion_test_accuracy"] - 0.05
     assert "visibly worse" in _index(out)
     assert all(1e-4 <= v <= 10 for v in lr["suggestions"].values())
 
@@ -209,7 +210,7 @@ def test_quick_tour_on_real_mnist(tmp_path, monkeypatch):
                for r in results["gradcheck"]["results"].values())
     assert results["lr_finder"]["default_suggestion_test_accuracy"] >= 0.80
     assert (results["lr_finder"]["too_high_test_accuracy"]
-            <= results["lr_finder"]["default_suggestion_test_accuracy"] - 0.1)
+            < results["lr_finder"]["default_suggestion_test_accuracy"] - 0.05)
 
 
 def test_mnist_falls_back_to_digits_and_says_so(tmp_path, monkeypatch):
