@@ -1006,22 +1006,31 @@ def _run_gradcheck(tour, module):
     b1 = r_relu.to_arrays(r_relu.theta)["b1"]
     min_z = float(np.min(np.abs(X @ W1 + b1)))
     r_kink = kink["relu, a unit on its kink (illustration)"]
+    how_many = (" (200 random elements of each large array, quick mode)"
+                if n_checked < n_params else " (every one)")
     tour.note(f"{name}, {_net_name(trained)} net: 20 images, L2 term alpha = 0.001 "
               "included in J (seed 1.4.3.3 note 3), no dropout in this package (note "
-              f"4); {n_checked:,} of the {n_params:,} parameters checked"
-              f"{' (200 random elements of each large array, quick mode)' if n_checked < n_params else ' (every one)'}.")
+              f"4); {n_checked:,} of the {n_params:,} parameters checked{how_many}.")
+    h = r_relu.epsilon
+    # one element at a time: W1[i, j] moves z_j by h * x_i, b1[j] by h
+    reach = h * max(1.0, float(np.abs(X).max()))
+    crossed = min_z <= reach
+    band = ("inside" if 1e-7 < r_kink.diff <= 1e-4 else
+            "above" if r_kink.diff > 1e-4 else "below")
     tour.note(f"ReLU: with fresh weights the closest first-layer pre-activation to the "
-              f"kink is |z| = {min_z:.2g}, far more than the step h = {r_relu.epsilon:g} "
-              "moves it, so no two-sided difference straddles a kink and the check "
-              f"lands at diff {r_relu.diff:.1e} ({r_relu.verdict}), like a smooth net. "
-              f"With a pre-activation put exactly on the kink (image 0, unit 0, "
+              f"kink is |z| = {min_z:.2g}; a step h = {h:g} moves any z by at most "
+              f"{reach:.2g}, so "
+              + ("a two-sided difference may straddle a kink here"
+                 if crossed else "no two-sided difference straddles a kink")
+              + f" and the check lands at diff {r_relu.diff:.1e} ({r_relu.verdict}). "
+              "With a pre-activation put exactly on the kink (image 0, unit 0, "
               f"z = {z_relu[0, 0]:.1e}) the difference sees the average of the two "
               f"slopes and back-propagation one of them: diff {r_kink.diff:.1e}, "
-              f"verdict '{r_kink.verdict}'. The seed's relaxed band for relu, "
-              "1e-7 < diff <= 1e-4, fits when crossed kinks are rare among many "
-              f"samples; one crossed kink in {len(X)} images is already "
-              f"{'inside' if 1e-7 < r_kink.diff <= 1e-4 else ('above' if r_kink.diff > 1e-4 else 'below')} "
-              "it. The last row is that illustration, not a check of the code.")
+              f"verdict '{r_kink.verdict}', {band} the seed's relaxed band for relu "
+              "(1e-7 < diff <= 1e-4); how far one crossed kink moves the diff depends "
+              "on how much that unit carries the gradient. The last row is that "
+              "illustration, not a check of the code.")
+    tour.record("relu_kink_crossed", bool(crossed))
     tour.table(["parameter", "shape", "checked", "diff", "max |g - g_num|", "verdict"],
                [[p["name"], "x".join(map(str, p["shape"])), p["n_checked"],
                  f"{p['diff']:.2e}", f"{p['max_abs_error']:.2e}", p["verdict"]]
@@ -1030,8 +1039,8 @@ def _run_gradcheck(tour, module):
     tour.table(["weights", "elements", "diff", "verdict", "passed", "seconds"],
                [[k, r.n_checked, f"{r.diff:.2e}", r.verdict, str(r.passed),
                  f"{r.elapsed:.2f}"] for k, r in {**scenarios, **kink}.items()],
-               title="The seed's check in three situations, and a crossed kink (note 5: check again "
-                     "after training)")
+               title="The seed's check in three situations (note 5: check again "
+                     "after training), and a crossed kink")
     tour.record("n_parameters", n_params)
     tour.record("n_checked", n_checked)
     tour.record("relu_min_abs_preactivation", min_z)

@@ -137,6 +137,7 @@ def test_gradient_check_counts_labels_and_verdicts(quick_run):
     assert g["bar_labels"] == ["W1", "b1", "W2", "b2", "W3", "b3"]
     # the relu row is 'correct' because no pre-activation is within h of the kink
     assert g["relu_min_abs_preactivation"] > 1e-5
+    assert g["relu_kink_crossed"] is False
     # a unit put on its kink on purpose does move the difference out of 'correct'
     assert g["kink_illustration"]["diff"] > 1e-7
     assert g["kink_illustration"]["verdict"] in _index(out)
