@@ -11,8 +11,9 @@ Sections (seed section in brackets):
                    (per class, kappa, Weka's errors, ROC, confusion matrix) (1.1.2)
 5. ``imbalance``   19:1 data: accuracy vs AUC, class weights, samplers and
                    Schapire boosting                                        (1.3)
-6. ``mnist``       the 784-64-16-10 net (sigmoid, tanh, softmax); MNIST from
-                   the data home, else sklearn's 8x8 digits                 (1.4.1, 1.4.2)
+6. ``mnist``       the seed's net (sigmoid, tanh, softmax): 784-64-16-10 on
+                   MNIST from the data home, else 64-64-16-10 on sklearn's
+                   8x8 digits (the name is read from the fitted weights)    (1.4.1, 1.4.2)
 7. ``gradcheck``   the gradient check (needs ``sknn_cn.gradcheck``)         (1.4.3)
 8. ``lr_finder``   the learning-rate range test (needs ``sknn_cn.lr_finder``) (1.4.4.1)
 9. ``schedules``   the six learning-rate schedules compared                 (1.4.4.2)
