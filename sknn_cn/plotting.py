@@ -1003,8 +1003,8 @@ class LRFinderDisplay:
     Attributes
     ----------
     line_ : Line2D;  suggestion_lines_ : list of Line2D;  ax_, figure_
-    range_patch_ : Polygon or None
-        The shaded band of ``lr_range``.
+    range_patch_ : matplotlib patch or None
+        The shaded band of ``lr_range`` (``ax.axvspan``).
     """
 
     def __init__(self, lrs, losses, *, suggestions=None, raw_losses=None, lr_range=None):
