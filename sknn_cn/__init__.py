@@ -29,6 +29,7 @@ from .imbalance import PerAttributeOverSampler
 from .scaling import scale_learning_rate
 from .schedules import (
     SCHEDULES,
+    BatchSizeSchedule,
     ExponentialSchedule,
     FixedSchedule,
     InverseSchedule,
@@ -59,4 +60,5 @@ __all__ = [
     "PolynomialSchedule",
     "SCHEDULES",
     "get_schedule",
+    "BatchSizeSchedule",
 ]

@@ -14,7 +14,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy.special import expit, logsumexp
-from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
@@ -35,7 +35,7 @@ from . import network as _network
 from ._blas import blas_threads_for
 from .network import resolve_activation
 from .optimizers import AdamOptimizer, SGDOptimizer
-from .schedules import FixedSchedule, LRSchedule, get_schedule
+from .schedules import BatchSizeSchedule, FixedSchedule, LRSchedule, get_schedule
 
 __all__ = ["BinaryMLPClassifier", "MulticlassMLPClassifier"]
 
@@ -69,6 +69,7 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [str, LRSchedule],
+        "batch_size_schedule": [None, BatchSizeSchedule],
         "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
@@ -103,6 +104,7 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         batch_size="auto",
         learning_rate_init=0.02,
         lr_schedule="fixed",
+        batch_size_schedule=None,
         max_iter="auto",
         shuffle=True,
         random_state=None,
@@ -130,6 +132,7 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.lr_schedule = lr_schedule
+        self.batch_size_schedule = batch_size_schedule
         self.max_iter = max_iter
         self.shuffle = shuffle
         self.random_state = random_state
@@ -350,7 +353,8 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         if incremental:
             epochs, check_every = 1, 1
         if schedule.unit == "iteration":
-            total_steps = None if incremental else epochs * n_batches
+            total_steps = None if incremental else sum(
+                -(-n_samples // b) for b in self._batch_sizes(batch_size, 0, epochs, n_samples))
         else:
             total_steps = None if incremental else epochs
 
@@ -406,7 +410,8 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         n_samples = X.shape[0]
         params = state.params
         theta = state.theta
-        workspace = _network.Workspace(params, batch_size)
+        batch_sizes = self._batch_sizes(batch_size, state.n_epochs, epochs, n_samples)
+        workspace = _network.Workspace(params, max(batch_sizes))
         # the L2 term acts on the weights only: theta[:n_weights] (pack_params)
         theta_W = theta[:state.n_weights]
         grad_W = workspace.grad[:state.n_weights]
@@ -425,7 +430,7 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             # overflow is not warned about: a non-finite loss or weight is
             # caught below and reported with the learning rate that caused it
             with np.errstate(over="ignore", invalid="ignore"):
-                for _ in range(epochs):
+                for batch_size in batch_sizes:  # one per epoch (batch_size_schedule)
                     if gather:
                         self._rng.shuffle(order)
                     accumulated_loss = 0.0
@@ -497,6 +502,14 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
 
         if self.early_stopping and state.best_params is not None:
             state.restore_best()
+
+    def _batch_sizes(self, batch_size, first_epoch, epochs, n_samples):
+        """The batch size of each of ``epochs`` epochs from ``first_epoch`` on."""
+        if self.batch_size_schedule is None:
+            return [batch_size] * epochs
+        schedule = clone(self.batch_size_schedule)
+        return schedule.values(batch_size, np.arange(first_epoch, first_epoch + epochs),
+                               n_samples).tolist()
 
     def _epoch_budget(self, n_batches):
         """Number of epochs, and how often (in epochs) the stopping rule looks.
@@ -816,6 +829,11 @@ class BinaryMLPClassifier(_BaseMLPClassifier):
         'fixed', 'step', 'multistep', 'exp', 'inv', 'poly' (seed 1.4.4.2) or
         a schedule object from :mod:`sknn_cn.schedules`; stepped after every
         mini-batch update unless the schedule's ``unit`` is 'epoch'.
+    batch_size_schedule : BatchSizeSchedule or None, default=None
+        Grow the batch size at epoch milestones instead of decaying the
+        learning rate (seed 1.4.4.3; Smith et al. 2017): epoch ``e`` uses
+        mini-batches of ``batch_size_schedule(batch_size, e, n_samples)``.
+        None keeps ``batch_size`` throughout.
     max_iter : int or 'auto', default='auto'
         Number of epochs (passes over the data), as in scikit-learn.  'auto'
         is 200 epochs, or more on small data sets so that at least 20 000
@@ -985,6 +1003,7 @@ class MulticlassMLPClassifier(_BaseMLPClassifier):
     batch_size : int or 'auto', default='auto'
     learning_rate_init : float, default=0.02
     lr_schedule : str or LRSchedule, default='fixed'
+    batch_size_schedule : BatchSizeSchedule or None, default=None
     max_iter : int or 'auto', default='auto'
     shuffle : bool, default=True
     random_state : int, RandomState instance or None, default=None

@@ -55,6 +55,29 @@ the loss already drifts down at tiny rates over hundreds of updates, so the
 longest decreasing run starts there and its middle is 10-100x too low.  All
 three are reported side by side.
 
+The usable range: ``lr_min`` and ``lr_max``
+-------------------------------------------
+Seed 1.4.4.1 says the test estimates the *smallest and largest* learning
+rate the network allows.  Smith (2015, section 3.3; 2017, "Cyclical
+learning rates", WACV) reads them off the curve: the lower bound where the
+curve "starts to improve", the upper bound where it "slows, becomes ragged,
+or starts to get worse", and uses them as the two ends of a cyclical
+schedule.  :func:`lr_range` makes that reading precise on the smoothed loss
+(same end points left out as for the suggestions)::
+
+    i_min  = argmin(smoothed)                     # where the loss stops falling
+    top    = max(smoothed[:i_min + 1]),  at i_top # the level before the fall
+    drop   = top - smoothed[i_min]
+    lr_min = the rate where smoothed first falls to  top - fraction * drop
+    lr_max = the rate where smoothed first falls to  top - (1 - fraction) * drop
+
+searching from ``i_top`` on, with linear interpolation in ``log(lr)``
+between the two recorded points around each crossing; ``fraction = 0.1``.
+In words: the range runs from where the loss has made the first tenth of its
+fall to where it has made nine tenths of it, i.e. where it starts to fall
+clearly and where the fall levels off, before the minimum and the blow-up
+after it.  Both are NaN when the loss never falls.
+
 How it runs
 -----------
 The estimator is not touched: the test trains a :func:`sklearn.base.clone`
@@ -87,7 +110,12 @@ __all__ = [
     "smooth_losses",
     "SUGGESTION_RULES",
     "DEFAULT_RULE",
+    "lr_range",
+    "RANGE_FRACTION",
 ]
+
+#: The share of the loss's fall that marks ``lr_min`` (and ``1 -`` it ``lr_max``).
+RANGE_FRACTION = 0.1
 
 #: The rule used for :attr:`LRRangeTestResult.suggestion`.
 DEFAULT_RULE = "minimum/10"
@@ -192,12 +220,77 @@ def suggest_lr(lrs, smoothed_losses, rule=DEFAULT_RULE, *, skip_start=10, skip_e
     if lrs.ndim != 1 or lrs.shape != smoothed.shape or lrs.size == 0:
         raise ValueError("lrs and smoothed_losses must be 1-D arrays of the same, "
                          f"non-zero length; got shapes {lrs.shape} and {smoothed.shape}.")
+    lrs, smoothed = _skip_ends(lrs, smoothed, skip_start, skip_end)
+    return SUGGESTION_RULES[rule](lrs, smoothed)
+
+
+def _skip_ends(lrs, smoothed, skip_start, skip_end):
     finite = np.isfinite(smoothed)
     lrs, smoothed = lrs[finite], smoothed[finite]
     if len(lrs) - skip_start - skip_end >= 3:
         lrs = lrs[skip_start:len(lrs) - skip_end]
         smoothed = smoothed[skip_start:len(smoothed) - skip_end]
-    return SUGGESTION_RULES[rule](lrs, smoothed)
+    return lrs, smoothed
+
+
+def _crossing(lrs, smoothed, start, level):
+    """The rate where ``smoothed`` first reaches ``level`` after index ``start``.
+
+    Linear interpolation in ``log(lr)`` between the last point above ``level``
+    and the first point at or below it.
+    """
+    j = start + int(np.flatnonzero(smoothed[start:] <= level)[0])
+    if j == start:
+        return float(lrs[j])
+    x0, x1 = math.log(lrs[j - 1]), math.log(lrs[j])
+    y0, y1 = smoothed[j - 1], smoothed[j]
+    return float(math.exp(x0 + (x1 - x0) * (y0 - level) / (y0 - y1)))
+
+
+def lr_range(lrs, smoothed_losses, *, fraction=RANGE_FRACTION, skip_start=10, skip_end=5):
+    """The usable range ``(lr_min, lr_max)`` read off a range test's smoothed curve.
+
+    Seed 1.4.4.1; Smith (2015, 2017): the lower bound where the loss starts
+    to fall clearly, the upper bound where its fall levels off.  Precisely
+    (see the module docstring): with ``top`` the highest smoothed loss before
+    its minimum and ``drop`` the fall from there to the minimum, ``lr_min``
+    is where the loss first reaches ``top - fraction * drop`` and ``lr_max``
+    where it first reaches ``top - (1 - fraction) * drop``, interpolated
+    linearly in ``log(lr)``.
+
+    Parameters
+    ----------
+    lrs : array-like of shape (n_steps,)
+        Increasing learning rates.
+    smoothed_losses : array-like of shape (n_steps,)
+    fraction : float in (0, 0.5), default=0.1
+        Share of the fall that marks the ends.
+    skip_start, skip_end : int, default=10, 5
+        Points left out at each end, as in :func:`suggest_lr`.
+
+    Returns
+    -------
+    lr_min, lr_max : float
+        ``lr_min <= lr_max``; both NaN when the loss never falls.
+    """
+    if not (isinstance(fraction, numbers.Real) and 0 < fraction < 0.5):
+        raise ValueError(f"`fraction` must be a number in (0, 0.5); got fraction={fraction!r}.")
+    lrs = np.asarray(lrs, dtype=float)
+    smoothed = np.asarray(smoothed_losses, dtype=float)
+    if lrs.ndim != 1 or lrs.shape != smoothed.shape or lrs.size == 0:
+        raise ValueError("lrs and smoothed_losses must be 1-D arrays of the same, "
+                         f"non-zero length; got shapes {lrs.shape} and {smoothed.shape}.")
+    lrs, smoothed = _skip_ends(lrs, smoothed, skip_start, skip_end)
+    if lrs.size == 0:
+        return math.nan, math.nan
+    i_min = int(np.argmin(smoothed))
+    i_top = int(np.argmax(smoothed[:i_min + 1]))
+    top = smoothed[i_top]
+    drop = top - smoothed[i_min]
+    if not drop > 0:
+        return math.nan, math.nan
+    return (_crossing(lrs, smoothed, i_top, top - fraction * drop),
+            _crossing(lrs, smoothed, i_top, top - (1 - fraction) * drop))
 
 
 # --------------------------------------------------------------------------
@@ -220,6 +313,9 @@ class LRRangeTestResult:
         The rule behind :attr:`suggestion`.
     suggestion : float
         ``suggestions[rule]``.
+    lr_min, lr_max : float
+        The usable range (seed 1.4.4.1): where the smoothed loss has made the
+        first tenth and nine tenths of its fall (:func:`lr_range`).
     diverged : bool
         Whether the test stopped because the loss blew up (else it ran all
         ``n_steps`` up to ``max_lr``).
@@ -244,6 +340,8 @@ class LRRangeTestResult:
         else:
             self.suggestions = {name: math.nan for name in SUGGESTION_RULES}
         self.suggestion = self.suggestions[rule]
+        self.lr_min, self.lr_max = (lr_range(self.lrs, self.smoothed_losses)
+                                    if len(self.lrs) else (math.nan, math.nan))
 
     def plot(self, ax=None):
         """Loss against learning rate (log x), suggestions marked.
@@ -257,7 +355,8 @@ class LRRangeTestResult:
         labelled = {(f"{name} (default)" if name == self.rule else name): lr
                     for name, lr in self.suggestions.items()}
         return LRFinderDisplay(self.lrs, self.smoothed_losses, suggestions=labelled,
-                               raw_losses=self.losses).plot(ax=ax)
+                               raw_losses=self.losses,
+                               lr_range=(self.lr_min, self.lr_max)).plot(ax=ax)
 
     def __str__(self):
         end = "diverged" if self.diverged else "reached max_lr"
@@ -265,6 +364,7 @@ class LRRangeTestResult:
                  f"of {self.n_steps} mini-batches of {self.batch_size}, lr "
                  f"{self.lrs[0]:.3g} .. {self.lrs[-1]:.3g} ({end})" if len(self.lrs)
                  else "Learning-rate range test: no step recorded"]
+        lines.append(f"  usable range {self.lr_min:.3g} .. {self.lr_max:.3g}")
         for name, lr in self.suggestions.items():
             mark = "  <- default" if name == self.rule else ""
             lines.append(f"  {name:<11} {lr:.3g}{mark}")
@@ -272,7 +372,7 @@ class LRRangeTestResult:
 
     def __repr__(self):
         return (f"<LRRangeTestResult suggestion={self.suggestion:.3g} ({self.rule}), "
-                f"{len(self.lrs)} steps>")
+                f"range {self.lr_min:.3g}..{self.lr_max:.3g}, {len(self.lrs)} steps>")
 
 
 # --------------------------------------------------------------------------
@@ -328,7 +428,7 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-5, max_lr=10.0, n_steps="auto",
     -------
     result : LRRangeTestResult
         ``lrs``, ``losses``, ``smoothed_losses``, ``suggestions``,
-        ``suggestion`` and ``plot()``.
+        ``suggestion``, the usable range ``lr_min`` .. ``lr_max`` and ``plot()``.
 
     Examples
     --------
@@ -401,7 +501,7 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-5, max_lr=10.0, n_steps="auto",
     # one trajectory: a fixed rate per step set here, one initialisation
     net.set_params(lr_schedule="fixed", early_stopping=False, warm_start=False,
                    verbose=False, class_weight=class_weight, batch_size=batch_size,
-                   n_init=1)
+                   n_init=1, batch_size_schedule=None)
     rng = check_random_state(estimator.random_state if random_state is None
                              else random_state)
     rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))

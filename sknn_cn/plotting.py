@@ -996,13 +996,18 @@ class LRFinderDisplay:
         Learning rates to mark, e.g. ``{"steepest descent": 0.03}``.
     raw_losses : array-like of shape (n_steps,), optional
         Unsmoothed losses, drawn faintly behind.
+    lr_range : (float, float), optional
+        The usable range ``(lr_min, lr_max)`` (seed 1.4.4.1), drawn as a
+        shaded band; not drawn when either end is NaN.
 
     Attributes
     ----------
     line_ : Line2D;  suggestion_lines_ : list of Line2D;  ax_, figure_
+    range_patch_ : matplotlib patch or None
+        The shaded band of ``lr_range`` (``ax.axvspan``).
     """
 
-    def __init__(self, lrs, losses, *, suggestions=None, raw_losses=None):
+    def __init__(self, lrs, losses, *, suggestions=None, raw_losses=None, lr_range=None):
         self.lrs = np.asarray(lrs, dtype=float)
         self.losses = np.asarray(losses, dtype=float)
         if self.lrs.shape != self.losses.shape or self.lrs.ndim != 1:
@@ -1015,6 +1020,12 @@ class LRFinderDisplay:
                            for i, v in enumerate(vals)}
         self.suggestions = suggestions or {}
         self.raw_losses = None if raw_losses is None else np.asarray(raw_losses, float)
+        if lr_range is not None:
+            lr_range = tuple(float(v) for v in lr_range)
+            if len(lr_range) != 2 or lr_range[0] > lr_range[1]:
+                raise ValueError("lr_range must be a pair (lr_min, lr_max) with "
+                                 f"lr_min <= lr_max; got lr_range={lr_range!r}.")
+        self.lr_range = lr_range
 
     @classmethod
     def from_result(cls, result, *, ax=None):
@@ -1023,7 +1034,8 @@ class LRFinderDisplay:
         Reads the first of these it finds: ``lrs_``/``lrs``/``learning_rates``;
         ``smoothed_losses_``/``smoothed_losses``/``losses_``/``losses``;
         ``suggestions_``/``suggestions``/``suggestion_``/``suggestion``/``suggested_lr_``;
-        raw losses from ``losses_``/``losses`` when smoothed ones were used.
+        raw losses from ``losses_``/``losses`` when smoothed ones were used;
+        the usable range from ``lr_min``/``lr_max`` when both are there.
         """
         lrs = _first_attr(result, ["lrs_", "lrs", "learning_rates_", "learning_rates"])
         smooth = _first_attr(result, ["smoothed_losses_", "smoothed_losses",
@@ -1039,7 +1051,10 @@ class LRFinderDisplay:
             smooth, raw = raw, None
         if isinstance(sugg, (int, float, np.floating)):
             sugg = {"suggested": float(sugg)}
-        return cls(lrs, smooth, suggestions=sugg, raw_losses=raw).plot(ax=ax)
+        lr_min, lr_max = _first_attr(result, ["lr_min"]), _first_attr(result, ["lr_max"])
+        lr_range = None if lr_min is None or lr_max is None else (lr_min, lr_max)
+        return cls(lrs, smooth, suggestions=sugg, raw_losses=raw,
+                   lr_range=lr_range).plot(ax=ax)
 
     def plot(self, ax=None):
         """Draw on ``ax`` (new figure when None); return ``self``."""
@@ -1051,6 +1066,11 @@ class LRFinderDisplay:
                                 linewidth=2, label="loss" if self.raw_losses is None
                                 else "smoothed loss")
         ax.set_xscale("log")
+        self.range_patch_ = None
+        if self.lr_range is not None and all(np.isfinite(self.lr_range)):
+            lo, hi = self.lr_range
+            self.range_patch_ = ax.axvspan(lo, hi, color=OKABE_ITO[1], alpha=0.18,
+                                           label=f"usable range: {lo:.3g} .. {hi:.3g}")
         finite = self.losses[np.isfinite(self.losses)]
         if finite.size:
             # keep the divergence at the end from flattening the useful part

@@ -24,7 +24,9 @@ from sknn_cn.datasets import make_coin_hole, make_double_arc
 from sknn_cn.lr_finder import (
     DEFAULT_RULE,
     SUGGESTION_RULES,
+    RANGE_FRACTION,
     LRRangeTestResult,
+    lr_range,
     lr_range_test,
     smooth_losses,
     suggest_lr,
@@ -257,3 +259,125 @@ def test_auto_steps_follow_the_training_budget():
     assert result.n_steps == len(result.lrs) == 9 * 13
     short = lr_range_test(_plain_net(max_iter=2), X, y, max_lr=0.5)
     assert short.n_steps == 100  # at least 100
+
+
+# ---------------------------------------------------------------------------
+# the usable range lr_min .. lr_max (seed 1.4.4.1)
+# ---------------------------------------------------------------------------
+def _piecewise_curve(lrs):
+    """Flat at 2.0 up to lr = 1e-3, straight down (in log10 lr) to 0.5 at 1e-1, then up.
+
+    The range by hand: the fall is 1.5 from 2.0; a tenth of it (level 1.85) is
+    reached at log10 lr = -3 + 0.1 * 2 = -2.8, nine tenths (level 0.65) at
+    -3 + 0.9 * 2 = -1.2.
+    """
+    x = np.log10(lrs)
+    loss = np.where(x < -3, 2.0, 2.0 - 0.75 * (x + 3))
+    return np.where(x > -1, 0.5 + 3.0 * (x + 1), loss)
+
+
+@pytest.mark.parametrize("n", [61, 250, 601])
+def test_range_of_a_hand_worked_curve(n):
+    # any grid: the crossings are interpolated linearly in log lr, exact on a line
+    lrs = np.logspace(-5, 1, n)
+    lo, hi = lr_range(lrs, _piecewise_curve(lrs))
+    assert RANGE_FRACTION == 0.1
+    assert lo == pytest.approx(10 ** -2.8, rel=1e-9)
+    assert hi == pytest.approx(10 ** -1.2, rel=1e-9)
+
+
+def test_range_of_a_logistic_descent_closed_form():
+    # loss(x) = 2 - 1.5 / (1 + exp(-(x - c) / s)), x = ln lr: it has made a share f of
+    # its fall where the logistic equals f, x = c + s ln(f / (1 - f)); so
+    # lr_min = exp(c - s ln 9), lr_max = exp(c + s ln 9).  A blow-up after lr = 1.
+    c, s = math.log(1e-2), 0.4
+    lrs = np.logspace(-6, 1.5, 3001)
+    x = np.log(lrs)
+    loss = 2.0 - 1.5 / (1.0 + np.exp(-(x - c) / s)) + np.where(x > 0, 5.0 * x**2, 0.0)
+    lo, hi = lr_range(lrs, loss)
+    assert lo == pytest.approx(math.exp(c - s * math.log(9)), rel=1e-3)
+    assert hi == pytest.approx(math.exp(c + s * math.log(9)), rel=1e-3)
+    # another fraction: a quarter of the fall, x = c - s ln 3
+    lo, hi = lr_range(lrs, loss, fraction=0.25)
+    assert lo == pytest.approx(math.exp(c - s * math.log(3)), rel=1e-3)
+    assert hi == pytest.approx(math.exp(c + s * math.log(3)), rel=1e-3)
+
+
+def test_range_starts_from_the_peak_before_the_fall():
+    # an early rise (the first batches) must not set the level: top is the highest
+    # point before the minimum, here 3.0 at lr = 1e-4, and the fall 3.0 -> 0.5
+    lrs = np.logspace(-5, 1, 601)
+    x = np.log10(lrs)
+    loss = np.where(x < -4, 2.0 + (x + 5), 3.0 - 1.25 * (x + 4))  # up to 3.0, down
+    loss = np.where(x > -2, 0.5 + 3.0 * (x + 2), loss)  # minimum 0.5 at 1e-2
+    lo, hi = lr_range(lrs, loss)
+    assert lo == pytest.approx(10 ** (-4 + 0.1 * 2), rel=1e-9)
+    assert hi == pytest.approx(10 ** (-4 + 0.9 * 2), rel=1e-9)
+
+
+def test_no_fall_no_range():
+    lrs = np.logspace(-5, 1, 100)
+    lo, hi = lr_range(lrs, np.linspace(1.0, 3.0, 100))
+    assert math.isnan(lo) and math.isnan(hi)
+    with pytest.raises(ValueError, match="fraction=0.5"):
+        lr_range(lrs, np.ones(100), fraction=0.5)
+
+
+def test_result_reports_the_range_beside_the_suggestions():
+    lrs = np.logspace(-5, 1, 601)
+    result = LRRangeTestResult(lrs, _piecewise_curve(lrs), beta=0.0, rule="minimum/10",
+                               batch_size=8, n_steps=601, diverged=False)
+    assert (result.lr_min, result.lr_max) == lr_range(lrs, result.smoothed_losses)
+    assert result.lr_min == pytest.approx(10 ** -2.8, rel=1e-9)
+    assert "usable range 0.00158 .. 0.0631" in str(result)
+    assert "range 0.00158..0.0631" in repr(result)
+
+
+def test_real_range_brackets_the_suggestion_and_is_drawn():
+    X, y = _coin()
+    result = lr_range_test(_plain_net(), X, y, n_steps=300)
+    assert result.lrs[0] < result.lr_min < result.suggestion < result.lr_max < result.lrs[-1]
+    disp = result.plot()
+    assert disp.range_patch_ is not None
+    patch = disp.range_patch_  # a Rectangle from axvspan, in data x-coordinates
+    assert (patch.get_x(), patch.get_x() + patch.get_width()) == pytest.approx((result.lr_min, result.lr_max), rel=1e-12)
+    assert "usable range" in disp.range_patch_.get_label()
+    matplotlib.pyplot.close("all")
+    # from_result reads lr_min / lr_max too; a NaN end draws no band
+    assert LRFinderDisplay.from_result(result).range_patch_ is not None
+    nan_range = LRFinderDisplay(result.lrs, result.smoothed_losses,
+                                lr_range=(math.nan, math.nan)).plot()
+    assert nan_range.range_patch_ is None
+    with pytest.raises(ValueError, match="lr_range"):
+        LRFinderDisplay(result.lrs, result.smoothed_losses, lr_range=(1.0, 0.1))
+    matplotlib.pyplot.close("all")
+
+
+def test_digits_inside_the_range_trains_far_above_it_does_not():
+    # bundled digits, the seed's two hidden layers, plain SGD, 30 epochs, seed 1
+    # (benchmarks/bench_lr_range.py measures seeds 1-3 and Adam too; with 10
+    # epochs the lower half of the range is too slow: the middle reached 0.76)
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X / 16.0, y, test_size=500,
+                                                        stratify=y, random_state=0)
+    net = MulticlassMLPClassifier((64, 16), activation=("logistic", "tanh"), solver="sgd",
+                                  momentum=0.0, batch_size=32, max_iter=30, n_init=1,
+                                  n_iter_no_change=np.inf)
+    result = lr_range_test(net.set_params(random_state=0), X_train, y_train)
+    assert result.lr_min < result.suggestion < result.lr_max
+
+    def score(lr):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                fitted = clone(net).set_params(learning_rate_init=lr, random_state=1)
+                return fitted.fit(X_train, y_train).score(X_test, y_test)
+            except FloatingPointError:
+                return 0.0
+
+    assert score(result.suggestion) >= 0.9
+    assert score(math.sqrt(result.lr_min * result.lr_max)) >= 0.9  # the range's middle
+    assert score(10 * result.lr_max) <= 0.5

@@ -1,6 +1,8 @@
 """Tests for sknn_cn.schedules (seed 1.4.4.2).
 
-Oracles: each closed form written out here, independently of the module;
+Oracles: each closed form written out here, independently of the module
+(for BatchSizeSchedule, batch sizes and update counts worked out by hand, and
+the same training done by hand with a warm start);
 torch.optim.lr_scheduler stepped the same number of times (when torch is
 installed); sklearn's clone / GridSearchCV for the parameter protocol.
 """
@@ -10,10 +12,14 @@ import math
 import numpy as np
 import pytest
 from sklearn.base import BaseEstimator, clone
+from sklearn.datasets import load_digits
 from sklearn.model_selection import GridSearchCV
+from sklearn.utils._param_validation import InvalidParameterError
 
+from sknn_cn import MulticlassMLPClassifier
 from sknn_cn.schedules import (
     SCHEDULES,
+    BatchSizeSchedule,
     ExponentialSchedule,
     FixedSchedule,
     InverseSchedule,
@@ -405,3 +411,182 @@ def test_all_schedules_are_lrschedule_and_registered():
     for cls in SCHEDULES.values():
         assert issubclass(cls, LRSchedule)
         assert cls.__doc__ and "1.4.4.2" in cls.__doc__
+
+
+# ---------------------------------------------------------------------------
+# BatchSizeSchedule (seed 1.4.4.3): grow the batch instead of decaying the rate
+# ---------------------------------------------------------------------------
+def _digits(n=100):
+    X, y = load_digits(return_X_y=True)
+    return X[:n] / 16.0, y[:n]
+
+
+def test_batch_sizes_per_epoch_hand_worked():
+    # milestones 2 and 5, factor 3, from 10: epochs 0-1 -> 10, 2-4 -> 30, 5- -> 90
+    schedule = BatchSizeSchedule(milestones=(2, 5), factor=3)
+    assert [schedule(10, e) for e in range(7)] == [10, 10, 30, 30, 30, 90, 90]
+    assert schedule.values(10, np.arange(7)).tolist() == [10, 10, 30, 30, 30, 90, 90]
+    # the caps: max_batch_size, then the number of samples
+    capped = BatchSizeSchedule(milestones=(2, 5), factor=3, max_batch_size=50)
+    assert capped.values(10, np.arange(7)).tolist() == [10, 10, 30, 30, 30, 50, 50]
+    assert schedule.values(10, np.arange(7), n_samples=40).tolist() == [10, 10, 30, 30, 30,
+                                                                          40, 40]
+    # a real factor rounds to the nearest integer: 64 * 1.5 ** k = 64, 96, 144, 216
+    assert BatchSizeSchedule((1, 2, 3), 1.5).values(64, np.arange(4)).tolist() == [
+        64, 96, 144, 216]
+    assert all(type(schedule(10, e)) is int for e in range(7))
+
+
+def test_number_of_updates_hand_worked():
+    # 100 samples: 2 epochs of ceil(100/10)=10, 3 of ceil(100/30)=4, 2 of ceil(100/90)=2
+    schedule = BatchSizeSchedule(milestones=(2, 5), factor=3)
+    assert schedule.n_updates(10, 7, 100) == 2 * 10 + 3 * 4 + 2 * 2 == 36
+    assert schedule.n_updates(10, 0, 100) == 0
+
+
+def test_equivalent_lr_schedule_has_the_same_noise_scale():
+    # Smith et al. 2017: noise scale g = lr * N / B; before any cap, lr_t / B_t of the
+    # decay (batch fixed) equals that of the growth (rate fixed) at every epoch
+    growth = BatchSizeSchedule(milestones=(3, 7), factor=4)
+    decay = growth.equivalent_lr_schedule()
+    assert isinstance(decay, MultiStepSchedule)
+    assert decay.get_params() == {"milestones": (3, 7), "gamma": 0.25, "unit": "epoch"}
+    epochs = np.arange(12)
+    np.testing.assert_allclose(decay.values(0.5, epochs) / 32,
+                               0.5 / growth.values(32, epochs), rtol=1e-15)
+
+
+def test_fit_uses_the_batch_size_of_each_epoch():
+    # oracle: the same training by hand, 2 epochs at batch 10 then a warm start of
+    # 3 epochs at batch 30 (plain SGD keeps no state; no shuffling, so both see the
+    # samples in the same order)
+    X, y = _digits(100)
+    common = dict(hidden_layer_sizes=(8,), solver="sgd", momentum=0.0, shuffle=False,
+                  learning_rate_init=0.3, random_state=0, n_init=1,
+                  n_iter_no_change=np.inf)
+    grown = MulticlassMLPClassifier(
+        batch_size=10, max_iter=5, batch_size_schedule=BatchSizeSchedule((2,), 3), **common
+    ).fit(X, y)
+    by_hand = MulticlassMLPClassifier(batch_size=10, max_iter=2, **common).fit(X, y)
+    by_hand.set_params(batch_size=30, max_iter=3, warm_start=True).fit(X, y)
+    for a, b in zip(grown.coefs_ + grown.intercepts_, by_hand.coefs_ + by_hand.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    assert grown.n_iter_ == 5 and grown.t_ == 500
+    assert grown._n_updates == 2 * 10 + 3 * 4 == BatchSizeSchedule((2,), 3).n_updates(10, 5, 100)
+    assert grown.loss_curve_ == by_hand.loss_curve_
+
+
+def test_growth_is_a_no_op_for_full_batches():
+    # batch >= n: the batch cannot grow, the run is exactly the one without a schedule
+    X, y = _digits(60)
+    common = dict(hidden_layer_sizes=(8,), solver="sgd", batch_size=60, max_iter=6,
+                  random_state=1, n_init=1, n_iter_no_change=np.inf)
+    plain = MulticlassMLPClassifier(**common).fit(X, y)
+    grown = MulticlassMLPClassifier(batch_size_schedule=BatchSizeSchedule((1, 3), 5),
+                                    **common).fit(X, y)
+    for a, b in zip(plain.coefs_, grown.coefs_):
+        np.testing.assert_array_equal(a, b)
+    assert plain._n_updates == grown._n_updates == 6
+
+
+def test_partial_fit_follows_the_schedule_by_epoch():
+    X, y = _digits(100)
+    net = MulticlassMLPClassifier((8,), solver="sgd", batch_size=10, random_state=0,
+                                  batch_size_schedule=BatchSizeSchedule((2,), 5))
+    updates = []
+    for _ in range(4):
+        net.partial_fit(X, y, classes=np.arange(10))
+        updates.append(net._n_updates)
+    assert np.diff([0] + updates).tolist() == [10, 10, 2, 2]  # batch 10, 10, 50, 50
+    assert net.n_iter_ == 4 and net.t_ == 400
+
+
+class _RecordingSchedule(LRSchedule):
+    """A fixed rate that records the (t, total_steps) the loop passes."""
+
+    seen = []
+
+    def __init__(self, unit="iteration"):
+        self.unit = unit
+
+    def _factor(self, t, total_steps):
+        _RecordingSchedule.seen.append((t, total_steps))
+        return 1.0
+
+
+def test_per_update_lr_schedules_see_the_real_number_of_updates():
+    X, y = _digits(100)
+    _RecordingSchedule.seen.clear()
+    MulticlassMLPClassifier((4,), batch_size=10, max_iter=7, n_init=1, random_state=0,
+                            n_iter_no_change=np.inf, lr_schedule=_RecordingSchedule(),
+                            batch_size_schedule=BatchSizeSchedule((2, 5), 3)).fit(X, y)
+    ts = [t for t, _ in _RecordingSchedule.seen]
+    assert ts == list(range(36))  # one call per update, t = 0 .. 35
+    assert {total for _, total in _RecordingSchedule.seen} == {36}
+
+
+@pytest.mark.parametrize("kwargs, shown", [
+    (dict(factor=0.5), "factor=0.5"),
+    (dict(factor=float("nan")), "factor=nan"),
+    (dict(factor="5"), "factor='5'"),
+    (dict(milestones=(3, 2)), "milestones=(3, 2)"),
+    (dict(milestones=()), "milestones=()"),
+    (dict(milestones=(0, 2)), "milestones=(0, 2)"),
+    (dict(max_batch_size=0), "max_batch_size=0"),
+    (dict(max_batch_size=2.5), "max_batch_size=2.5"),
+])
+def test_batch_schedule_errors_name_the_argument(kwargs, shown):
+    schedule = BatchSizeSchedule(**kwargs)
+    for attempt in (schedule.validate, lambda: schedule(10, 1),
+                    schedule.equivalent_lr_schedule):
+        with pytest.raises(ValueError) as info:
+            attempt()
+        assert shown in str(info.value)
+    X, y = _digits(30)
+    with pytest.raises(ValueError, match=shown.replace("(", r"\(").replace(")", r"\)")
+                       .replace("+", r"\+").replace(".", r"\.")):
+        MulticlassMLPClassifier((4,), max_iter=2, batch_size_schedule=schedule).fit(X, y)
+    assert not hasattr(MulticlassMLPClassifier(batch_size_schedule=schedule), "coefs_")
+
+
+def test_cap_below_the_base_batch_and_bad_epochs_are_refused():
+    with pytest.raises(ValueError, match=r"max_batch_size=8 and base_batch_size=16"):
+        BatchSizeSchedule(max_batch_size=8)(16, 0)
+    with pytest.raises(ValueError, match=r"epoch must be an integer >= 0; got epoch=-1"):
+        BatchSizeSchedule()(16, -1)
+    with pytest.raises(InvalidParameterError, match="batch_size_schedule"):
+        MulticlassMLPClassifier(batch_size_schedule="grow").fit(*_digits(30))
+
+
+def test_batch_schedule_clone_params_and_grid_search():
+    schedule = BatchSizeSchedule(milestones=(2,), factor=2, max_batch_size=64)
+    assert clone(schedule).get_params() == {"milestones": (2,), "factor": 2,
+                                            "max_batch_size": 64}
+    net = MulticlassMLPClassifier((8,), solver="sgd", batch_size=8, max_iter=4, n_init=1,
+                                  random_state=0, batch_size_schedule=schedule)
+    assert net.get_params()["batch_size_schedule__factor"] == 2
+    twin = clone(net).set_params(batch_size_schedule__factor=4)
+    assert twin.batch_size_schedule.factor == 4 and schedule.factor == 2  # a copy
+    X, y = _digits(160)
+    search = GridSearchCV(net, {"batch_size_schedule__factor": [1, 4]}, cv=2,
+                          error_score="raise").fit(X, y)
+    assert [p["batch_size_schedule__factor"] for p in search.cv_results_["params"]] == [1, 4]
+    # the factor reaches fit: 80 samples per fold, 2 epochs of batch 8 then 2 of 8 * factor
+    updates = {f: clone(net).set_params(batch_size_schedule__factor=f).fit(X[:80], y[:80])
+               ._n_updates for f in (1, 4)}
+    assert updates == {1: 4 * 10, 4: 2 * 10 + 2 * 3}
+    assert search.best_estimator_.batch_size_schedule.factor in (1, 4)
+
+
+def test_check_estimator_with_a_batch_schedule():
+    from sklearn.utils.estimator_checks import check_estimator
+
+    # mini-batches of 16 (growing to 64): repeating a row is not the same as
+    # doubling its weight once the rows fall into different mini-batches, which
+    # is why the default estimator, full-batch on these small sets, is the one
+    # that passes that check
+    reason = "mini-batch SGD: a repeated row can land in another mini-batch"
+    check_estimator(MulticlassMLPClassifier(
+        (8,), max_iter=20, batch_size=16,
+        batch_size_schedule=BatchSizeSchedule(milestones=(5, 10), factor=2)),
+        expected_failed_checks={"check_sample_weight_equivalence_on_dense_data": reason})
