@@ -54,8 +54,8 @@ _UPDATES_PER_CHECK = 100
 _SMALL_NET_PARAMS = 100
 _SMALL_NET_INITS = 3
 #: ... and an initialisation that ends in a valley (see _in_valley) is retried
-#: without counting, at most this many times: with the 2-2-1 XOR net's ~43 %
-#: valley rate, 3 + 10 tries all fail for about 2 seeds in 100 000.
+#: without counting, at most this many times: with the 2-2-1 XOR net's valley
+#: rate (83 of 200), 3 + 10 tries all fail for about 1 seed in 100 000.
 _MAX_VALLEY_RETRIES = 10
 #: A valley: training stalled at a loss above this fraction of the loss of
 #: predicting the class frequencies (XOR's valleys sit at 1/2 and 0.7 of it,
@@ -386,7 +386,7 @@ class _BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 if state.optimizer is None:
                     state.optimizer = self._make_optimizer(state.flat_params())
                 if self.verbose and n_init > 1:
-                    print(f"Initialisation {attempt + 1} of {n_init}")
+                    print(f"Initialisation {n_trained + 1} (try {attempt + 1} of {n_init})")
                 self._train(state, data, activations, schedule, total_steps,
                             batch_size, epochs, check_every, incremental)
                 n_trained += 1
