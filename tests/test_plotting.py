@@ -328,7 +328,7 @@ def test_hidden_space_snapshots_draw_given_estimators_without_training():
         for W, W0 in zip(est.coefs_, coefs):
             np.testing.assert_array_equal(W, W0)
     assert snaps.axes_[0].get_legend() is not None and snaps.axes_[1].get_legend() is None
-    assert "black: output layer's boundary" in snaps.figure_._suptitle.get_text()
+    assert "black: output layer's boundary" in snaps.figure_.get_suptitle()
 
 
 def test_hidden_space_snapshots_errors(arc):

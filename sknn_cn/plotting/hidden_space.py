@@ -24,6 +24,7 @@ from .common import (
 from .projection import (
     activation_names,
     axis_labels,
+    check_layer,
     hidden_outputs,
     hidden_space_title,
     input_grid_lines,
@@ -142,11 +143,7 @@ class HiddenSpaceDisplay:
         X = np.asarray(X, dtype=float)
         hidden = hidden_outputs(net, transform(X))
         n_layers = len(hidden)
-        if not -n_layers <= layer < n_layers:
-            raise ValueError(
-                f"layer must index one of the {n_layers} hidden layers "
-                f"(0..{n_layers - 1} or negative); got layer={layer!r}.")
-        layer = layer % n_layers
+        layer = check_layer(layer, n_layers)
         last = layer == n_layers - 1
         H = hidden[layer]
         n_units = H.shape[1]
@@ -346,11 +343,7 @@ class HiddenSpaceSnapshots:
             check_is_fitted(est)
         _, net = split_pipeline(snapshots[0][1])
         widths = [np.shape(W)[1] for W in net.coefs_[:-1]]
-        if not -len(widths) <= layer < len(widths):
-            raise ValueError(
-                f"layer must index one of the {len(widths)} hidden layers "
-                f"(0..{len(widths) - 1} or negative); got layer={layer!r}.")
-        layer = layer % len(widths)
+        layer = check_layer(layer, len(widths))
         projection = resolve_projection(projection, widths[layer], layer, len(widths))
         n = len(snapshots)
         fig = pyplot().figure(figsize=figsize or (4.6 * n, 4.4))

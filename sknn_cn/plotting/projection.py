@@ -30,6 +30,7 @@ __all__ = [
     "activation_names",
     "hidden_outputs",
     "binary_normal",
+    "check_layer",
     "resolve_projection",
     "project_hidden",
     "input_grid_lines",
@@ -83,6 +84,15 @@ def binary_normal(net):
     if W.shape[1] == 1:            # one logistic unit
         return W[:, 0], float(b[0])
     return W[:, 1] - W[:, 0], float(b[1] - b[0])   # two softmax units
+
+
+def check_layer(layer, n_layers):
+    """``layer`` as an index in ``0 .. n_layers - 1`` (negative counts from the end)."""
+    if not -n_layers <= layer < n_layers:
+        raise ValueError(
+            f"layer must index one of the {n_layers} hidden layers "
+            f"(0..{n_layers - 1} or negative); got layer={layer!r}.")
+    return layer % n_layers
 
 
 def resolve_projection(projection, n_units, layer, n_layers):
