@@ -165,7 +165,7 @@ class HiddenSpaceDisplay:
         disp.basis_ = proj.basis
         return disp.plot(ax=ax)
 
-    def plot(self, ax=None, *, legend=True):
+    def plot(self, ax=None):
         """Draw on ``ax`` (new figure when None; 3-D Axes for '3d'); return ``self``."""
         from matplotlib.lines import Line2D
 
@@ -206,11 +206,10 @@ class HiddenSpaceDisplay:
                 size=(12 if len(H) > 400 else 20) if three_d else None, three_d=three_d)
         else:
             self.scatter_ = [ax.scatter(*H.T, c="black", s=15, zorder=3, label="samples")]
-        if legend:
-            loc = (dict(loc="upper left", bbox_to_anchor=(-0.12, 1.02)) if three_d else
-                   dict(loc=legend_corner(H[:, 0], H[:, 1], (lo[0], hi[0]), (lo[1], hi[1]))))
-            ax.legend(handles=list(self.scatter_) + handles, fontsize="small",
-                      framealpha=0.9, **loc)
+        loc = (dict(loc="upper left", bbox_to_anchor=(-0.12, 1.02)) if three_d else
+               dict(loc=legend_corner(H[:, 0], H[:, 1], (lo[0], hi[0]), (lo[1], hi[1]))))
+        ax.legend(handles=list(self.scatter_) + handles, fontsize="small", framealpha=0.9,
+                  **loc)
         labels = self.axis_labels or ["", "", ""]
         ax.set_xlabel(labels[0])
         ax.set_ylabel(labels[1])
