@@ -363,9 +363,9 @@ def _check_positive(value, name):
 
 def _objective(estimator, X, y, sample_weight, classes):
     """Float64 parameters, one-hot targets and weights of the estimator's objective."""
-    from ._mlp import _BaseMLPClassifier
+    from .base import BaseMLPClassifier
 
-    if not isinstance(estimator, _BaseMLPClassifier):
+    if not isinstance(estimator, BaseMLPClassifier):
         raise TypeError(
             "check_gradients needs a BinaryMLPClassifier or MulticlassMLPClassifier; "
             f"got estimator={type(estimator).__name__}."

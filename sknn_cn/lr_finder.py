@@ -441,9 +441,9 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-5, max_lr=10.0, n_steps="auto",
     >>> sorted(result.suggestions)
     ['minimum/10', 'steepest', 'valley']
     """
-    from ._mlp import _BaseMLPClassifier
+    from .base import BaseMLPClassifier
 
-    if not isinstance(estimator, _BaseMLPClassifier):
+    if not isinstance(estimator, BaseMLPClassifier):
         raise TypeError(
             "lr_range_test needs a BinaryMLPClassifier or MulticlassMLPClassifier; "
             f"got estimator={type(estimator).__name__}."

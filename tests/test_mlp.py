@@ -29,7 +29,8 @@ from sknn_cn import (
     MulticlassMLPClassifier,
     PolynomialSchedule,
 )
-from sknn_cn._mlp import _MAX_VALLEY_RETRIES, _VALLEY_LOSS_FRACTION
+from sknn_cn.training import stopping
+from sknn_cn.training.stopping import MAX_VALLEY_RETRIES, VALLEY_LOSS_FRACTION
 from sknn_cn.datasets import make_coin_hole, make_double_arc, make_xor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -319,7 +320,7 @@ def test_early_stopping_records_curves_and_keeps_best_weights():
     assert clf.best_loss_ is None and clf.n_iter_ < 150
 
 
-def test_stopping_rule_looks_every_100_updates_on_small_data():
+def test_stopping_rule_looks_every_100_updates_on_small_data(monkeypatch):
     X, y = make_xor()  # one update per epoch: the rule looks every 100 epochs
     clf = BinaryMLPClassifier((2,), n_init=1, random_state=0).fit(X, y)
     assert clf.n_iter_ % 100 == 0 and clf.n_iter_ < 20000  # stopped at a check
@@ -327,7 +328,7 @@ def test_stopping_rule_looks_every_100_updates_on_small_data():
     # sklearn's rule (look every epoch) stops plain SGD on the initial plateau
     stuck = BinaryMLPClassifier((2,), n_init=1, random_state=0, solver="sgd",
                                 learning_rate_init=0.3)
-    stuck._epoch_budget = lambda n_batches: (20000, 1)
+    monkeypatch.setattr(stopping, "epoch_budget", lambda max_iter, n_batches: (20000, 1))
     stuck.fit(X, y)
     assert stuck.n_iter_ < 100 and stuck.loss_ > 0.6
 
@@ -402,8 +403,8 @@ def test_n_init_keeps_the_best_of_several_initialisations():
     three = BinaryMLPClassifier((2,), n_init=3, random_state=3).fit(X, y)
     assert three.loss_ < 0.05
     assert np.array_equal(three.predict(X), y)
-    assert BinaryMLPClassifier((2,))._n_initialisations([2, 2, 1]) == 3
-    assert BinaryMLPClassifier((64,))._n_initialisations([784, 64, 1]) == 1
+    assert stopping.n_initialisations("auto", [2, 2, 1]) == 3
+    assert stopping.n_initialisations("auto", [784, 64, 1]) == 1
 
 
 def test_auto_retries_a_seed_stuck_in_the_valley_and_stops_once_solved():
@@ -427,10 +428,10 @@ def test_auto_retries_a_seed_stuck_in_the_valley_and_stops_once_solved():
 def test_valleys_do_not_count_as_tries():
     # one point with both labels: every net stalls at loss ln 2, the loss of
     # the class frequencies, misclassifying a sample: each run is a valley,
-    # retried without counting until the cap, 3 + _MAX_VALLEY_RETRIES runs
+    # retried without counting until the cap, 3 + MAX_VALLEY_RETRIES runs
     X, y = np.zeros((2, 2)), np.array([0, 1])
     clf = BinaryMLPClassifier((1,), random_state=0).fit(X, y)
-    assert clf.n_init_ == 3 + _MAX_VALLEY_RETRIES
+    assert clf.n_init_ == 3 + MAX_VALLEY_RETRIES
     assert clf.loss_ == pytest.approx(np.log(2), abs=1e-3)
     # 9 of 10 copies of a point labelled 0, 1 labelled 1, and 10 points of
     # class 1 elsewhere: the best loss, 0.5 * H(0.9) = 0.16, is below 1/3 of
@@ -448,8 +449,8 @@ def test_valley_detection():
     clf = BinaryMLPClassifier((2,))
     # the loss of predicting the class frequencies (their entropy): ln 2 for
     # XOR's 2:2, and -(0.25 ln 0.25 + 0.75 ln 0.75) when class 1 weighs 3
-    assert clf._prior_loss(np.array([0, 1, 1, 0]), None) == pytest.approx(np.log(2))
-    weighted = clf._prior_loss(np.array([0, 1]), np.array([1.0, 3.0]))
+    assert stopping.prior_loss(np.array([0, 1, 1, 0]), None) == pytest.approx(np.log(2))
+    weighted = stopping.prior_loss(np.array([0, 1]), np.array([1.0, 3.0]))
     assert weighted == pytest.approx(-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)))
     # XOR's two valleys (two samples at p = 1/2; three at p = 1/3) are valleys
     # when training stalled there; a solved net, or one still moving, is not
@@ -458,8 +459,8 @@ def test_valley_detection():
     for loss, stalled, expected in [(two_half, True, True), (three_third, True, True),
                                     (0.01, True, False), (two_half, False, False)]:
         state = SimpleNamespace(loss=loss, stopped_early=stalled)
-        assert clf._in_valley(state, np.log(2)) is expected
-    assert _VALLEY_LOSS_FRACTION * np.log(2) < two_half
+        assert stopping.in_valley(state, np.log(2)) is expected
+    assert VALLEY_LOSS_FRACTION * np.log(2) < two_half
     # the stuck run of seed 3 stalled (no ConvergenceWarning) in the first valley
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)

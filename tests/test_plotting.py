@@ -18,7 +18,7 @@ from sklearn.metrics import ConfusionMatrixDisplay, roc_auc_score  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 from sklearn.preprocessing import StandardScaler  # noqa: E402
 
-from sknn_cn._mlp import BinaryMLPClassifier, MulticlassMLPClassifier  # noqa: E402
+from sknn_cn import BinaryMLPClassifier, MulticlassMLPClassifier  # noqa: E402
 from sknn_cn.datasets import make_coin_hole, make_double_arc, make_xor  # noqa: E402
 from sknn_cn.plotting import (  # noqa: E402
     BoundaryDisplay,
