@@ -17,13 +17,12 @@ from sklearn.exceptions import NotFittedError
 
 from .network import ACTIVATIONS, resolve_activation
 from .training import schedules as _schedules
-from .training.optimizers import AdamOptimizer, SGDOptimizer
 from .training.schedules import get_schedule
+from .training.state import OPTIMIZERS as _OPTIMIZERS
 
 __all__ = ["ModelFileError", "FITTED_ATTRIBUTES", "model_to_state", "model_from_state"]
 
 _MAX_DEPTH = 8              # nesting of parameter values (tuples, dicts)
-_OPTIMIZERS = {"AdamOptimizer": AdamOptimizer, "SGDOptimizer": SGDOptimizer}
 
 
 class ModelFileError(ValueError):

@@ -28,7 +28,7 @@ from sklearn.utils.validation import (
 )
 
 from . import network
-from .network.objective import Objective
+from .network import Objective
 from .training.batch_schedules import BatchSizeSchedule
 from .training.loop import TrainingState, fit_initialisations
 from .training.optimizers import AdamOptimizer, SGDOptimizer
@@ -39,7 +39,6 @@ from .training.state import check_training_state, training_state
 __all__ = ["BaseMLPClassifier"]
 
 _INIT_NAMES = set(network.INITIALIZERS) | set(network.INIT_ALIASES)
-_OPTIMIZERS = {"AdamOptimizer": AdamOptimizer, "SGDOptimizer": SGDOptimizer}
 
 
 class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
@@ -443,21 +442,30 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             ``initial_params(random_state)``.
         """
         self._validate_params()
-        hidden_sizes = self._hidden_sizes()
-        activations = self._hidden_activations(len(hidden_sizes))
+        fitted = hasattr(self, "coefs_")
+        if fitted:  # the fitted network, whatever the parameters say now
+            hidden_sizes = [W.shape[1] for W in self.coefs_[:-1]]
+            activations = tuple(self.activations_)
+        else:
+            hidden_sizes = self._hidden_sizes()
+            activations = self._hidden_activations(len(hidden_sizes))
         # reset=False: checks n_features_in_ when fitted, sets nothing either way
         X, y = validate_data(self, X, y, reset=False, dtype=np.float64)
         y = column_or_1d(y)
         check_classification_targets(y)
-        if classes is None:
-            classes = self.classes_ if hasattr(self, "classes_") else np.unique(y)
-        classes = unique_labels(classes)
+        if fitted and classes is not None and not np.array_equal(unique_labels(classes),
+                                                                 self.classes_):
+            raise ValueError(f"`classes`={np.asarray(classes).tolist()!r} differ from the "
+                             f"fitted estimator's classes_={self.classes_.tolist()!r}.")
+        classes = self.classes_ if fitted else unique_labels(y if classes is None else classes)
         self._check_class_count(classes)
         self._check_classes(classes)
         unseen = np.setdiff1d(np.unique(y), classes)
         if unseen.size:
-            raise ValueError(f"y contains labels {unseen.tolist()!r} that are not in "
-                             f"classes={classes.tolist()!r}.")
+            where = ("that the fitted estimator does not know (classes_=" if fitted
+                     else "that are not in `classes`=(")
+            raise ValueError(f"y contains labels {unseen.tolist()!r} {where}"
+                             f"{classes.tolist()!r}).")
         y_index = np.searchsorted(classes, y)
         X = np.ascontiguousarray(X, dtype=np.float64)
         Y = self._encode_targets(y_index, np.float64, n_classes=len(classes))
@@ -481,20 +489,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         return training_state(self.n_updates_, self._rng, self._optimizer)
 
     def set_training_state(self, state):
-        """Put back a state from :meth:`get_training_state`, checking every field.
-
-        The fitted attributes (``coefs_``, ...) must be set already: the
-        optimizer's arrays are checked against them.
-
-        Raises
-        ------
-        ValueError
-            Naming the field that is missing or wrong.
-        """
+        """Put back a state from :meth:`get_training_state`, checking every field
+        (the optimizer's arrays against the fitted ``coefs_``, which must be set):
+        a ``ValueError`` names the field that is missing or wrong."""
         check_is_fitted(self)
-        n_updates, rng, optimizer = check_training_state(
-            state, self.coefs_, self.intercepts_, _OPTIMIZERS)
-        self.n_updates_ = n_updates
-        self._rng = rng
-        self._optimizer = optimizer
+        self.n_updates_, self._rng, self._optimizer = check_training_state(
+            state, self.coefs_, self.intercepts_)
         return self

@@ -83,13 +83,17 @@ class Objective:
     def initial_params(self, random_state=None):
         """Fresh parameters from the estimator's initialiser, in float64.
 
-        They are drawn from ``random_state`` (an int, None or a
-        ``numpy.random.Generator``); this is *not* a replay of the draws
-        ``fit`` makes, which also shuffle and split the data.
+        They are drawn from ``random_state``: an int or None seeds
+        ``numpy.random.default_rng``; a ``Generator`` is drawn from; a legacy
+        ``RandomState`` gives one integer that seeds a new generator.  This is
+        *not* a replay of the draws ``fit`` makes (fit also shuffles and may
+        split the data first): same architecture and initialiser, other numbers.
 
         Returns
         -------
         params : list of (W, b)
         """
+        if isinstance(random_state, np.random.RandomState):
+            random_state = random_state.randint(np.iinfo(np.int32).max)
         rng = np.random.default_rng(random_state)
         return init_params(self.layer_sizes, self.init, rng, np.float64)

@@ -12,7 +12,12 @@ import numbers
 
 import numpy as np
 
-__all__ = ["training_state", "check_training_state"]
+from .optimizers import AdamOptimizer, SGDOptimizer
+
+__all__ = ["OPTIMIZERS", "training_state", "check_training_state"]
+
+#: The optimizer classes a training state may name.
+OPTIMIZERS = {"AdamOptimizer": AdamOptimizer, "SGDOptimizer": SGDOptimizer}
 
 
 def training_state(n_updates, rng, optimizer):
@@ -27,7 +32,7 @@ def training_state(n_updates, rng, optimizer):
                           "state": optimizer.state_dict()}}
 
 
-def check_training_state(state, coefs, intercepts, optimizers):
+def check_training_state(state, coefs, intercepts, optimizers=None):
     """Check a dict from :func:`training_state` against the fitted weights.
 
     Parameters
@@ -35,8 +40,8 @@ def check_training_state(state, coefs, intercepts, optimizers):
     state : dict
     coefs, intercepts : list of ndarray
         The weights the optimizer's arrays must match (one flat vector).
-    optimizers : dict
-        Class name -> optimizer class allowed.
+    optimizers : dict, default=None
+        Class name -> optimizer class allowed; default :data:`OPTIMIZERS`.
 
     Returns
     -------
@@ -49,6 +54,7 @@ def check_training_state(state, coefs, intercepts, optimizers):
     ValueError
         Naming the field that is missing or wrong.
     """
+    optimizers = OPTIMIZERS if optimizers is None else optimizers
     if not (isinstance(state, dict) and set(state) == {"n_updates", "generator",
                                                         "optimizer"}):
         raise ValueError("state must be a dict with keys 'n_updates', 'generator' "
