@@ -14,6 +14,7 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import validate_parameter_constraints
 
 from .network import ACTIVATIONS, resolve_activation
 from .training import schedules as _schedules
@@ -116,7 +117,10 @@ def _build(cls, params, where):
     est = cls(**params)
     try:
         if hasattr(est, "_parameter_constraints"):
-            est._validate_params()      # sklearn's BaseEstimator: the constraints
+            # what sklearn's BaseEstimator._validate_params does, via its public function
+            validate_parameter_constraints(est._parameter_constraints,
+                                           est.get_params(deep=False),
+                                           caller_name=type(est).__name__)
         else:
             est.validate()              # a schedule checks its own parameters
     except (TypeError, ValueError) as exc:    # InvalidParameterError is both
