@@ -359,9 +359,12 @@ def _load_training(r, est, training, coefs, intercepts, prefix):
     if not (isinstance(entry, dict) and set(entry) == {"class", "state"}
             and entry["class"] in _OPTIMIZERS and isinstance(entry["state"], dict)):
         r.fail(f"{where}.optimizer must name one of {sorted(_OPTIMIZERS)}")
+    # which entries are lists of arrays: those a fresh optimizer of the class lists
+    lists = {k for k, v in _OPTIMIZERS[entry["class"]]([np.zeros(1)]).state_dict().items()
+             if isinstance(v, list)}
     optimizer = {"class": entry["class"], "state": {
         k: (r.field(f"{where}.optimizer.{k}", v, f"optimizer.{k}", many=True, kinds="f")
-            if isinstance(v, list) else v) for k, v in entry["state"].items()}}
+            if k in lists else v) for k, v in entry["state"].items()}}
     try:
         est.set_training_state({"n_updates": n_updates, "generator": bitgen.state,
                                 "optimizer": optimizer})

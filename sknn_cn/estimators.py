@@ -221,6 +221,9 @@ class BinaryMLPClassifier(_MLPClassifier):
         Epochs run.
     t_ : int
         Training samples seen.
+    n_updates_ : int
+        Mini-batch updates made (the step an ``lr_schedule`` with
+        ``unit='iteration'`` is at).
     loss_ : float
         Mean loss of the last epoch.
     loss_curve_ : list of float
@@ -348,7 +351,7 @@ class MulticlassMLPClassifier(_MLPClassifier):
     activations_ : tuple of str
     out_activation_ : str
         'softmax'.
-    n_iter_, t_ : int
+    n_iter_, t_, n_updates_ : int
     loss_, best_loss_ : float
     loss_curve_ : list of float
     validation_loss_curve_, validation_scores_ : list of float or None

@@ -1,6 +1,7 @@
 """BinaryMLPClassifier and MulticlassMLPClassifier: scikit-learn conformance,
 the seed's problems, and behaviour a scikit-learn user relies on."""
 
+import copy
 import json
 import os
 import subprocess
@@ -494,3 +495,79 @@ def test_bench_toy_problems_smoke():
     assert xor["seeds"] == [2, 4] and xor["failures"] == [] and xor["mean"] == 1.0
     assert xor["mean_inits"] == 2.0 and xor["max_inits"] == 3
     assert any(line.startswith("XOR 2-2-1") for line in lines)
+
+
+# ---------------------------------------------------------------------------
+# public seams: the objective and the training state
+# ---------------------------------------------------------------------------
+def test_objective_is_log_loss_plus_l2_term():
+    from sklearn.metrics import log_loss
+
+    X, y = _coin(200)
+    sw = np.linspace(0.5, 2.0, len(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MulticlassMLPClassifier((6,), activation="tanh", alpha=0.3, max_iter=5,
+                                      class_weight="balanced", random_state=0)
+        clf.fit(X, y, sample_weight=sw)
+    before = {k: v for k, v in vars(clf).items()}
+    objective = clf.objective(X, y, sample_weight=sw)
+    params = list(zip(clf.coefs_, clf.intercepts_))
+    # the oracle: sklearn's weighted log loss (sample x class weights) + alpha/(2S) sum W^2
+    counts = np.bincount(np.searchsorted(clf.classes_, y))
+    weights = sw * (len(y) / (len(counts) * counts))[np.searchsorted(clf.classes_, y)]
+    expected = (log_loss(y, clf.predict_proba(X), sample_weight=weights)
+                + 0.3 / (2 * weights.sum()) * sum((W**2).sum() for W in clf.coefs_))
+    assert objective.loss(params) == pytest.approx(expected, rel=1e-10)
+    loss, grads = objective.loss_and_gradients(params)
+    assert loss == pytest.approx(expected, rel=1e-10)
+    assert [g.shape for g, _ in grads] == [W.shape for W in clf.coefs_]
+    assert vars(clf).keys() == before.keys()  # nothing set on the estimator
+    fresh = objective.initial_params(0)
+    assert [W.shape for W, _ in fresh] == [W.shape for W in clf.coefs_]
+    assert all(not b.any() for _, b in fresh)
+
+
+def test_objective_refuses_labels_the_fitted_net_does_not_know():
+    X, y = make_xor()
+    clf = BinaryMLPClassifier((2,), random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="does not know"):
+        clf.objective(X, y + 5)
+    with pytest.raises(ValueError, match="differ from the fitted"):
+        clf.objective(X, y, classes=[0, 2])
+
+
+def test_training_state_is_what_partial_fit_continues_from():
+    X, y = _coin(300)
+    kw = dict(hidden_layer_sizes=(8,), solver="sgd", momentum=0.9, random_state=0)
+    a = MulticlassMLPClassifier(**kw).partial_fit(X, y, classes=np.unique(y))
+    b = MulticlassMLPClassifier(**kw).partial_fit(X, y, classes=np.unique(y))
+    a.partial_fit(X, y)  # a moves on: new weights, velocities, generator state
+    public = ["coefs_", "intercepts_", "n_iter_", "t_", "loss_", "loss_curve_",
+              "best_loss_", "validation_loss_curve_", "validation_scores_"]
+    copied_only = clone(b).partial_fit(X, y, classes=np.unique(y))
+    for target in (b, copied_only):
+        for name in public:
+            setattr(target, name, copy.deepcopy(getattr(a, name)))
+    b.set_training_state(a.get_training_state())
+    assert b.n_updates_ == a.n_updates_ == 2 * 2  # 300 samples, batches of 200
+    a.partial_fit(X, y)
+    b.partial_fit(X, y)
+    copied_only.partial_fit(X, y)
+    for W_a, W_b, W_c in zip(a.coefs_, b.coefs_, copied_only.coefs_):
+        np.testing.assert_array_equal(W_a, W_b)
+        assert not np.array_equal(W_a, W_c)  # the weights alone are not enough
+
+
+def test_set_training_state_names_the_bad_field():
+    X, y = make_xor()
+    clf = BinaryMLPClassifier((2,), random_state=0).fit(X, y)
+    state = clf.get_training_state()
+    with pytest.raises(ValueError, match="n_updates"):
+        clf.set_training_state({**state, "n_updates": -1})
+    with pytest.raises(ValueError, match="PCG64"):
+        clf.set_training_state({**state, "generator": {"bit_generator": "MT19937"}})
+    bad = {**state["optimizer"]["state"], "ms": [np.zeros(3)]}
+    with pytest.raises(ValueError, match="ms"):
+        clf.set_training_state({**state, "optimizer": {"class": "AdamOptimizer",
+                                                       "state": bad}})
