@@ -133,7 +133,7 @@ class LRRangeTestResult:
         -------
         display : sknn_cn.plotting.LRFinderDisplay
         """
-        from .plotting import LRFinderDisplay
+        from ..plotting import LRFinderDisplay
 
         labelled = {(f"{name} (default)" if name == self.rule else name): lr
                     for name, lr in self.suggestions.items()}

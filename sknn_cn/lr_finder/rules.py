@@ -61,6 +61,7 @@ after it.  Both are NaN when the loss never falls.
 """
 
 import math
+import numbers
 
 import numpy as np
 
