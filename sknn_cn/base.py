@@ -23,6 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_is_fitted,
+    check_X_y,
     column_or_1d,
     validate_data,
 )
@@ -316,7 +317,6 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             rs = check_random_state(self.random_state)
             self._rng = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
 
-        # ---- validation split for early stopping ----------------------
         validation = None
         if self.early_stopping:
             X, X_val, Y, Y_val, y_index, y_val_index, sample_weight, sw_val = (
@@ -449,8 +449,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         else:
             hidden_sizes = self._hidden_sizes()
             activations = self._hidden_activations(len(hidden_sizes))
-        # reset=False: checks n_features_in_ when fitted, sets nothing either way
-        X, y = validate_data(self, X, y, reset=False, dtype=np.float64)
+        if fitted:  # checks n_features_in_ and the feature names; sets nothing
+            X, y = validate_data(self, X, y, reset=False, dtype=np.float64)
+        else:
+            X, y = check_X_y(X, y, dtype=np.float64)
         y = column_or_1d(y)
         check_classification_targets(y)
         if fitted and classes is not None and not np.array_equal(unique_labels(classes),
