@@ -42,7 +42,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _common import fmt, format_table, json_line, timed  # noqa: E402
 
 from sknn_cn import MulticlassMLPClassifier  # noqa: E402
-from sknn_cn.schedules import BatchSizeSchedule  # noqa: E402
+from sknn_cn import BatchSizeSchedule  # noqa: E402
 
 SEED_HIDDEN = (64, 16)
 SEED_ACTIVATIONS = ("logistic", "tanh")
@@ -109,7 +109,7 @@ def run_one(data, config, params, seed):
         "accuracy": float(net.score(X_test, y_test)),
         "train_accuracy": float(net.score(X_train, y_train)),
         "loss": float(net.loss_),
-        "updates": int(net._n_updates),  # counted by the training loop
+        "updates": int(net.n_updates_),  # counted by the training loop
         "epochs": int(net.n_iter_),
         "seconds": seconds,
     }

@@ -170,7 +170,7 @@ class SknnCn:
             max_iter=1, n_init=1, shuffle=True, random_state=seed,
             n_threads=cfg.threads,
         )
-        # n_threads=None: the package picks (sknn_cn._blas.blas_threads_for)
+        # n_threads=None: the package picks (sknn_cn.training.threads.blas_threads_for)
         self.threads = "package's choice" if cfg.threads is None else cfg.threads
 
     def context(self):
@@ -708,7 +708,7 @@ class BestOurs:
 
     def __init__(self, data, args, seed):
         from sknn_cn import MulticlassMLPClassifier
-        from sknn_cn.schedules import PolynomialSchedule
+        from sknn_cn import PolynomialSchedule
 
         self.X, self.y, self.X_test, self.y_test = data
         self.classes = np.unique(self.y)

@@ -111,7 +111,9 @@ def _child(repo, out):
             sys.setprofile(None)
             for n, f in originals.items():
                 setattr(np, n, f)
-        return collections.Counter(counts), est._n_updates
+        # n_updates_ is public since the training/ layout; older checkouts kept it private
+        n_updates = getattr(est, "n_updates_", None)
+        return collections.Counter(counts), (est._n_updates if n_updates is None else n_updates)
 
     per_update = {}
     for label, params in [("adam 64-32-10 alpha=1e-3", dict(hidden_layer_sizes=(32,), alpha=1e-3)),

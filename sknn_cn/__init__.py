@@ -10,7 +10,7 @@ The chapter this package implements (seed sections in brackets):
   transform (1.1.4, 1.1.5), training curves, ROC, LR-finder curves;
 * :class:`PerAttributeOverSampler`, :class:`SchapireBoostClassifier`: class
   imbalance (1.3);
-* :mod:`sknn_cn.gradcheck`, :mod:`sknn_cn.lr_finder`, :mod:`sknn_cn.schedules`,
+* :mod:`sknn_cn.gradcheck`, :mod:`sknn_cn.lr_finder`, :mod:`sknn_cn.training.schedules`,
   :mod:`sknn_cn.scaling`: gradient checking and learning rates (1.4.3, 1.4.4);
 * :mod:`sknn_cn.datasets`: the chapter's data (1.1.1, 1.2.1, 1.4.1);
 * :func:`save_model`, :func:`load_model`: persistence that never runs code.
@@ -20,16 +20,16 @@ The chapter this package implements (seed sections in brackets):
 
 __version__ = "0.1.0"
 
-from ._mlp import BinaryMLPClassifier, MulticlassMLPClassifier
+from .estimators import BinaryMLPClassifier, MulticlassMLPClassifier
 from .imbalance import DegenerateBoostingWarning, SchapireBoostClassifier
 from .gradcheck import check_gradients
 from .lr_finder import lr_range_test
 from .persistence import load_model, save_model
 from .imbalance import PerAttributeOverSampler
 from .scaling import scale_learning_rate
-from .schedules import (
+from .training.batch_schedules import BatchSizeSchedule
+from .training.schedules import (
     SCHEDULES,
-    BatchSizeSchedule,
     ExponentialSchedule,
     FixedSchedule,
     InverseSchedule,

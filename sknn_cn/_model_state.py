@@ -14,16 +14,16 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import NotFittedError
+from sklearn.utils._param_validation import validate_parameter_constraints
 
-from . import schedules as _schedules
 from .network import ACTIVATIONS, resolve_activation
-from .optimizers import AdamOptimizer, OptimizerStateError, SGDOptimizer
-from .schedules import get_schedule
+from .training import schedules as _schedules
+from .training.schedules import get_schedule
+from .training.state import OPTIMIZERS as _OPTIMIZERS
 
 __all__ = ["ModelFileError", "FITTED_ATTRIBUTES", "model_to_state", "model_from_state"]
 
 _MAX_DEPTH = 8              # nesting of parameter values (tuples, dicts)
-_OPTIMIZERS = {"AdamOptimizer": AdamOptimizer, "SGDOptimizer": SGDOptimizer}
 
 
 class ModelFileError(ValueError):
@@ -33,7 +33,7 @@ class ModelFileError(ValueError):
 
 def _classes():
     """The one place that imports the estimators (boosting is moving module)."""
-    from ._mlp import BinaryMLPClassifier, MulticlassMLPClassifier
+    from .estimators import BinaryMLPClassifier, MulticlassMLPClassifier
     from .imbalance import SchapireBoostClassifier
 
     return {c.__name__: c for c in (BinaryMLPClassifier, MulticlassMLPClassifier,
@@ -117,7 +117,10 @@ def _build(cls, params, where):
     est = cls(**params)
     try:
         if hasattr(est, "_parameter_constraints"):
-            est._validate_params()      # sklearn's BaseEstimator: the constraints
+            # what sklearn's BaseEstimator._validate_params does, via its public function
+            validate_parameter_constraints(est._parameter_constraints,
+                                           est.get_params(deep=False),
+                                           caller_name=type(est).__name__)
         else:
             est.validate()              # a schedule checks its own parameters
     except (TypeError, ValueError) as exc:    # InvalidParameterError is both
@@ -154,21 +157,19 @@ def _mlp_state(est, w, prefix):
                                   else np.asarray(value, dtype=np.float64))
         else:
             attrs[name] = _encode(value, name)
-    # partial_fit's state is private to the estimator; read in this one place.
-    training = {"n_updates": int(est._n_updates)}
-    if isinstance(getattr(est, "_rng", None), np.random.Generator):
-        state = est._rng.bit_generator.state
-        if state["bit_generator"] == "PCG64":
-            training["rng"] = {"state": state["state"]["state"],
-                               "inc": state["state"]["inc"],
-                               "has_uint32": state["has_uint32"],
-                               "uinteger": state["uinteger"]}
-    opt = getattr(est, "_optimizer", None)
-    if opt is not None:
-        od = opt.state_dict()
-        training["optimizer"] = {"class": type(opt).__name__, "state": {
-            k: (w.field(f"{prefix}training_state.optimizer.{k}", v)
-                if isinstance(v, list) else v) for k, v in od.items()}}
+    # partial_fit's state beyond the fitted attributes: the estimator's public
+    # get_training_state(), stored as JSON integers and named arrays
+    state = est.get_training_state()
+    training = {"n_updates": state["n_updates"]}
+    generator = state["generator"]
+    training["rng"] = {"state": generator["state"]["state"],
+                       "inc": generator["state"]["inc"],
+                       "has_uint32": generator["has_uint32"],
+                       "uinteger": generator["uinteger"]}
+    opt = state["optimizer"]
+    training["optimizer"] = {"class": opt["class"], "state": {
+        k: (w.field(f"{prefix}training_state.optimizer.{k}", v)
+            if isinstance(v, list) else v) for k, v in opt["state"].items()}}
     return attrs, training
 
 
@@ -336,7 +337,7 @@ def _check_params(r, est, coefs, acts, where):
 
 
 def _load_training(r, est, training, coefs, intercepts, prefix):
-    """partial_fit's private state: set here and nowhere else."""
+    """partial_fit's state, checked here and set through est.set_training_state."""
     where = prefix + "training_state"
     if not isinstance(training, dict) or set(training) - {"n_updates", "rng", "optimizer"}:
         r.fail(f"{where} keys must be n_updates, rng, optimizer")
@@ -354,28 +355,21 @@ def _load_training(r, est, training, coefs, intercepts, prefix):
     bitgen.state = {"bit_generator": "PCG64", "has_uint32": rng["has_uint32"],
                     "uinteger": rng["uinteger"],
                     "state": {"state": rng["state"], "inc": rng["inc"]}}
-    opt = _load_optimizer(r, training["optimizer"], coefs, intercepts, where)
-    est._n_updates = n_updates
-    est._rng = np.random.Generator(bitgen)
-    est._optimizer = opt
-
-
-def _load_optimizer(r, entry, coefs, intercepts, where):
+    entry = training["optimizer"]
     if not (isinstance(entry, dict) and set(entry) == {"class", "state"}
             and entry["class"] in _OPTIMIZERS and isinstance(entry["state"], dict)):
         r.fail(f"{where}.optimizer must name one of {sorted(_OPTIMIZERS)}")
-    cls = _OPTIMIZERS[entry["class"]]
-    n_params = sum(W.size + b.size for W, b in zip(coefs, intercepts))
-    opt = cls([np.zeros(n_params, coefs[0].dtype)])     # one flat parameter vector
-    lists = {k for k, v in opt.state_dict().items() if isinstance(v, list)}
-    state = {k: (r.field(f"{where}.optimizer.{k}", v, f"optimizer.{k}", many=True,
-                         kinds="f")
-                 if k in lists else v) for k, v in entry["state"].items()}
+    # which entries are lists of arrays: those a fresh optimizer of the class lists
+    lists = {k for k, v in _OPTIMIZERS[entry["class"]]([np.zeros(1)]).state_dict().items()
+             if isinstance(v, list)}
+    optimizer = {"class": entry["class"], "state": {
+        k: (r.field(f"{where}.optimizer.{k}", v, f"optimizer.{k}", many=True, kinds="f")
+            if k in lists else v) for k, v in entry["state"].items()}}
     try:
-        opt.load_state_dict(state)
-    except OptimizerStateError as exc:
+        est.set_training_state({"n_updates": n_updates, "generator": bitgen.state,
+                                "optimizer": optimizer})
+    except ValueError as exc:       # OptimizerStateError is one
         r.fail(f"{where}: {exc}")
-    return opt
 
 
 

@@ -15,7 +15,7 @@ A model file is a zip archive whose members are all *stored* (not compressed):
   listed per class in :data:`FITTED_ATTRIBUTES`; ``training_state`` what
   ``partial_fit`` needs to continue exactly (the update count, the random
   generator's PCG64 state and the optimizer's public state, see
-  :meth:`sknn_cn.optimizers.AdamOptimizer.state_dict`).  A
+  :meth:`sknn_cn.training.optimizers.AdamOptimizer.state_dict`).  A
   ``SchapireBoostClassifier`` nests one ``model`` per learner.
 * one ``.npy`` member per array, at a name fixed by the header (``coefs_.0.npy``,
   ``classes_.npy``, ``training_state.optimizer.ms.0.npy``, ...).  The JSON

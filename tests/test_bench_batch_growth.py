@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from sknn_cn.schedules import BatchSizeSchedule
+from sknn_cn import BatchSizeSchedule
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCRIPT = os.path.join(ROOT, "benchmarks", "bench_batch_growth.py")

@@ -213,29 +213,25 @@ def test_forgotten_l2_term_is_flagged_in_the_weights_only(monkeypatch):
 # fresh and fitted estimators
 # ---------------------------------------------------------------------------
 @pytest.mark.parametrize("early_stopping", [False, True])
-def test_fresh_estimator_uses_the_weights_fit_starts_from(monkeypatch, early_stopping):
+def test_fresh_estimator_checks_a_draw_of_its_initialiser(early_stopping):
     est = _seedlike_net(random_state=7, max_iter=1, early_stopping=early_stopping,
                         validation_fraction=0.25)
     X, y = _data(n=48)
     result = check_gradients(est, X, y)
-    assert not result.fitted
+    assert not result.fitted and result.passed
     assert not hasattr(est, "coefs_")  # the estimator is left alone
-
-    drawn = []
-    init_params = network.init_params
-
-    def recording_init_params(*args, **kwargs):
-        params = init_params(*args, **kwargs)
-        drawn.append([(W.copy(), b.copy()) for W, b in params])
-        return params
-
-    monkeypatch.setattr(network, "init_params", recording_init_params)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        clone(est).fit(X, y)
-    for (W, b), (W_fit, b_fit) in zip(result.params, drawn[0]):
-        np.testing.assert_array_equal(W, W_fit)
-        np.testing.assert_array_equal(b, b_fit)
+    # the public objective's initialiser, drawn from random_state (no replay of
+    # fit's draws): Glorot-uniform weights from default_rng(7), zero biases
+    objective = est.objective(X, y)
+    rng = np.random.default_rng(7)
+    for (W, b), fan_in, fan_out in zip(result.params, [12, 7, 5], [7, 5, 4]):
+        limit = np.sqrt(6 / (fan_in + fan_out))
+        np.testing.assert_array_equal(W, rng.uniform(-limit, limit, (fan_in, fan_out)))
+        np.testing.assert_array_equal(b, np.zeros(fan_out))
+    for (W, b), (W_o, b_o) in zip(result.params, objective.initial_params(7)):
+        np.testing.assert_array_equal(W, W_o)
+        np.testing.assert_array_equal(b, b_o)
+    assert result.loss == pytest.approx(objective.loss(result.params), rel=1e-12)
 
 
 def test_fitted_estimator_checks_its_trained_weights():

@@ -1,6 +1,7 @@
 """BinaryMLPClassifier and MulticlassMLPClassifier: scikit-learn conformance,
 the seed's problems, and behaviour a scikit-learn user relies on."""
 
+import copy
 import json
 import os
 import subprocess
@@ -29,7 +30,8 @@ from sknn_cn import (
     MulticlassMLPClassifier,
     PolynomialSchedule,
 )
-from sknn_cn._mlp import _MAX_VALLEY_RETRIES, _VALLEY_LOSS_FRACTION
+from sknn_cn.training import stopping
+from sknn_cn.training.stopping import MAX_VALLEY_RETRIES, VALLEY_LOSS_FRACTION
 from sknn_cn.datasets import make_coin_hole, make_double_arc, make_xor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -319,7 +321,7 @@ def test_early_stopping_records_curves_and_keeps_best_weights():
     assert clf.best_loss_ is None and clf.n_iter_ < 150
 
 
-def test_stopping_rule_looks_every_100_updates_on_small_data():
+def test_stopping_rule_looks_every_100_updates_on_small_data(monkeypatch):
     X, y = make_xor()  # one update per epoch: the rule looks every 100 epochs
     clf = BinaryMLPClassifier((2,), n_init=1, random_state=0).fit(X, y)
     assert clf.n_iter_ % 100 == 0 and clf.n_iter_ < 20000  # stopped at a check
@@ -327,7 +329,7 @@ def test_stopping_rule_looks_every_100_updates_on_small_data():
     # sklearn's rule (look every epoch) stops plain SGD on the initial plateau
     stuck = BinaryMLPClassifier((2,), n_init=1, random_state=0, solver="sgd",
                                 learning_rate_init=0.3)
-    stuck._epoch_budget = lambda n_batches: (20000, 1)
+    monkeypatch.setattr(stopping, "epoch_budget", lambda max_iter, n_batches: (20000, 1))
     stuck.fit(X, y)
     assert stuck.n_iter_ < 100 and stuck.loss_ > 0.6
 
@@ -402,8 +404,8 @@ def test_n_init_keeps_the_best_of_several_initialisations():
     three = BinaryMLPClassifier((2,), n_init=3, random_state=3).fit(X, y)
     assert three.loss_ < 0.05
     assert np.array_equal(three.predict(X), y)
-    assert BinaryMLPClassifier((2,))._n_initialisations([2, 2, 1]) == 3
-    assert BinaryMLPClassifier((64,))._n_initialisations([784, 64, 1]) == 1
+    assert stopping.n_initialisations("auto", [2, 2, 1]) == 3
+    assert stopping.n_initialisations("auto", [784, 64, 1]) == 1
 
 
 def test_auto_retries_a_seed_stuck_in_the_valley_and_stops_once_solved():
@@ -427,10 +429,10 @@ def test_auto_retries_a_seed_stuck_in_the_valley_and_stops_once_solved():
 def test_valleys_do_not_count_as_tries():
     # one point with both labels: every net stalls at loss ln 2, the loss of
     # the class frequencies, misclassifying a sample: each run is a valley,
-    # retried without counting until the cap, 3 + _MAX_VALLEY_RETRIES runs
+    # retried without counting until the cap, 3 + MAX_VALLEY_RETRIES runs
     X, y = np.zeros((2, 2)), np.array([0, 1])
     clf = BinaryMLPClassifier((1,), random_state=0).fit(X, y)
-    assert clf.n_init_ == 3 + _MAX_VALLEY_RETRIES
+    assert clf.n_init_ == 3 + MAX_VALLEY_RETRIES
     assert clf.loss_ == pytest.approx(np.log(2), abs=1e-3)
     # 9 of 10 copies of a point labelled 0, 1 labelled 1, and 10 points of
     # class 1 elsewhere: the best loss, 0.5 * H(0.9) = 0.16, is below 1/3 of
@@ -448,8 +450,8 @@ def test_valley_detection():
     clf = BinaryMLPClassifier((2,))
     # the loss of predicting the class frequencies (their entropy): ln 2 for
     # XOR's 2:2, and -(0.25 ln 0.25 + 0.75 ln 0.75) when class 1 weighs 3
-    assert clf._prior_loss(np.array([0, 1, 1, 0]), None) == pytest.approx(np.log(2))
-    weighted = clf._prior_loss(np.array([0, 1]), np.array([1.0, 3.0]))
+    assert stopping.prior_loss(np.array([0, 1, 1, 0]), None) == pytest.approx(np.log(2))
+    weighted = stopping.prior_loss(np.array([0, 1]), np.array([1.0, 3.0]))
     assert weighted == pytest.approx(-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)))
     # XOR's two valleys (two samples at p = 1/2; three at p = 1/3) are valleys
     # when training stalled there; a solved net, or one still moving, is not
@@ -458,8 +460,8 @@ def test_valley_detection():
     for loss, stalled, expected in [(two_half, True, True), (three_third, True, True),
                                     (0.01, True, False), (two_half, False, False)]:
         state = SimpleNamespace(loss=loss, stopped_early=stalled)
-        assert clf._in_valley(state, np.log(2)) is expected
-    assert _VALLEY_LOSS_FRACTION * np.log(2) < two_half
+        assert stopping.in_valley(state, np.log(2)) is expected
+    assert VALLEY_LOSS_FRACTION * np.log(2) < two_half
     # the stuck run of seed 3 stalled (no ConvergenceWarning) in the first valley
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
@@ -493,3 +495,79 @@ def test_bench_toy_problems_smoke():
     assert xor["seeds"] == [2, 4] and xor["failures"] == [] and xor["mean"] == 1.0
     assert xor["mean_inits"] == 2.0 and xor["max_inits"] == 3
     assert any(line.startswith("XOR 2-2-1") for line in lines)
+
+
+# ---------------------------------------------------------------------------
+# public seams: the objective and the training state
+# ---------------------------------------------------------------------------
+def test_objective_is_log_loss_plus_l2_term():
+    from sklearn.metrics import log_loss
+
+    X, y = _coin(200)
+    sw = np.linspace(0.5, 2.0, len(y))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf = MulticlassMLPClassifier((6,), activation="tanh", alpha=0.3, max_iter=5,
+                                      class_weight="balanced", random_state=0)
+        clf.fit(X, y, sample_weight=sw)
+    before = {k: v for k, v in vars(clf).items()}
+    objective = clf.objective(X, y, sample_weight=sw)
+    params = list(zip(clf.coefs_, clf.intercepts_))
+    # the oracle: sklearn's weighted log loss (sample x class weights) + alpha/(2S) sum W^2
+    counts = np.bincount(np.searchsorted(clf.classes_, y))
+    weights = sw * (len(y) / (len(counts) * counts))[np.searchsorted(clf.classes_, y)]
+    expected = (log_loss(y, clf.predict_proba(X), sample_weight=weights)
+                + 0.3 / (2 * weights.sum()) * sum((W**2).sum() for W in clf.coefs_))
+    assert objective.loss(params) == pytest.approx(expected, rel=1e-10)
+    loss, grads = objective.loss_and_gradients(params)
+    assert loss == pytest.approx(expected, rel=1e-10)
+    assert [g.shape for g, _ in grads] == [W.shape for W in clf.coefs_]
+    assert vars(clf).keys() == before.keys()  # nothing set on the estimator
+    fresh = objective.initial_params(0)
+    assert [W.shape for W, _ in fresh] == [W.shape for W in clf.coefs_]
+    assert all(not b.any() for _, b in fresh)
+
+
+def test_objective_refuses_labels_the_fitted_net_does_not_know():
+    X, y = make_xor()
+    clf = BinaryMLPClassifier((2,), random_state=0).fit(X, y)
+    with pytest.raises(ValueError, match="does not know"):
+        clf.objective(X, y + 5)
+    with pytest.raises(ValueError, match="differ from the fitted"):
+        clf.objective(X, y, classes=[0, 2])
+
+
+def test_training_state_is_what_partial_fit_continues_from():
+    X, y = _coin(300)
+    kw = dict(hidden_layer_sizes=(8,), solver="sgd", momentum=0.9, random_state=0)
+    a = MulticlassMLPClassifier(**kw).partial_fit(X, y, classes=np.unique(y))
+    b = MulticlassMLPClassifier(**kw).partial_fit(X, y, classes=np.unique(y))
+    a.partial_fit(X, y)  # a moves on: new weights, velocities, generator state
+    public = ["coefs_", "intercepts_", "n_iter_", "t_", "loss_", "loss_curve_",
+              "best_loss_", "validation_loss_curve_", "validation_scores_"]
+    copied_only = clone(b).partial_fit(X, y, classes=np.unique(y))
+    for target in (b, copied_only):
+        for name in public:
+            setattr(target, name, copy.deepcopy(getattr(a, name)))
+    b.set_training_state(a.get_training_state())
+    assert b.n_updates_ == a.n_updates_ == 2 * 2  # 300 samples, batches of 200
+    a.partial_fit(X, y)
+    b.partial_fit(X, y)
+    copied_only.partial_fit(X, y)
+    for W_a, W_b, W_c in zip(a.coefs_, b.coefs_, copied_only.coefs_):
+        np.testing.assert_array_equal(W_a, W_b)
+        assert not np.array_equal(W_a, W_c)  # the weights alone are not enough
+
+
+def test_set_training_state_names_the_bad_field():
+    X, y = make_xor()
+    clf = BinaryMLPClassifier((2,), random_state=0).fit(X, y)
+    state = clf.get_training_state()
+    with pytest.raises(ValueError, match="n_updates"):
+        clf.set_training_state({**state, "n_updates": -1})
+    with pytest.raises(ValueError, match="PCG64"):
+        clf.set_training_state({**state, "generator": {"bit_generator": "MT19937"}})
+    bad = {**state["optimizer"]["state"], "ms": [np.zeros(3)]}
+    with pytest.raises(ValueError, match="ms"):
+        clf.set_training_state({**state, "optimizer": {"class": "AdamOptimizer",
+                                                       "state": bad}})

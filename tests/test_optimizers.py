@@ -1,4 +1,4 @@
-"""sknn_cn.optimizers against two oracles, step by step: scikit-learn's
+"""sknn_cn.training.optimizers against two oracles, step by step: scikit-learn's
 ``SGDOptimizer`` / ``AdamOptimizer`` (the rules MLPClassifier uses) and
 ``torch.optim.SGD`` / ``torch.optim.Adam``; and the public state API."""
 
@@ -10,7 +10,7 @@ from sklearn.neural_network._stochastic_optimizers import (
     SGDOptimizer as SkSGD,
 )
 
-from sknn_cn.optimizers import AdamOptimizer, OptimizerStateError, SGDOptimizer
+from sknn_cn.training.optimizers import AdamOptimizer, OptimizerStateError, SGDOptimizer
 
 N_STEPS = 25
 # float64 throughout: the rules are the same arithmetic in another order, so

@@ -19,11 +19,11 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.linear_model import LogisticRegression
 
-from sknn_cn._mlp import BinaryMLPClassifier, MulticlassMLPClassifier
+from sknn_cn import BinaryMLPClassifier, MulticlassMLPClassifier
 from sknn_cn.imbalance import SchapireBoostClassifier
 from sknn_cn.datasets import make_coin_hole, make_double_arc
 from sknn_cn.persistence import ModelFileError, load_model, read_header, save_model
-from sknn_cn.schedules import StepSchedule
+from sknn_cn.training.schedules import StepSchedule
 
 
 def fitted(est, X, y):

@@ -1,4 +1,4 @@
-"""Tests for sknn_cn.schedules (seed 1.4.4.2).
+"""Tests for sknn_cn.training.schedules and batch_schedules (seed 1.4.4.2, 1.4.4.3).
 
 Oracles: each closed form written out here, independently of the module
 (for BatchSizeSchedule, batch sizes and update counts worked out by hand, and
@@ -17,9 +17,9 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sknn_cn import MulticlassMLPClassifier
-from sknn_cn.schedules import (
+from sknn_cn.training.batch_schedules import BatchSizeSchedule
+from sknn_cn.training.schedules import (
     SCHEDULES,
-    BatchSizeSchedule,
     ExponentialSchedule,
     FixedSchedule,
     InverseSchedule,
@@ -472,7 +472,7 @@ def test_fit_uses_the_batch_size_of_each_epoch():
     for a, b in zip(grown.coefs_ + grown.intercepts_, by_hand.coefs_ + by_hand.intercepts_):
         np.testing.assert_array_equal(a, b)
     assert grown.n_iter_ == 5 and grown.t_ == 500
-    assert grown._n_updates == 2 * 10 + 3 * 4 == BatchSizeSchedule((2,), 3).n_updates(10, 5, 100)
+    assert grown.n_updates_ == 2 * 10 + 3 * 4 == BatchSizeSchedule((2,), 3).n_updates(10, 5, 100)
     assert grown.loss_curve_ == by_hand.loss_curve_
 
 
@@ -486,7 +486,7 @@ def test_growth_is_a_no_op_for_full_batches():
                                     **common).fit(X, y)
     for a, b in zip(plain.coefs_, grown.coefs_):
         np.testing.assert_array_equal(a, b)
-    assert plain._n_updates == grown._n_updates == 6
+    assert plain.n_updates_ == grown.n_updates_ == 6
 
 
 def test_partial_fit_follows_the_schedule_by_epoch():
@@ -496,7 +496,7 @@ def test_partial_fit_follows_the_schedule_by_epoch():
     updates = []
     for _ in range(4):
         net.partial_fit(X, y, classes=np.arange(10))
-        updates.append(net._n_updates)
+        updates.append(net.n_updates_)
     assert np.diff([0] + updates).tolist() == [10, 10, 2, 2]  # batch 10, 10, 50, 50
     assert net.n_iter_ == 4 and net.t_ == 400
 
@@ -573,7 +573,7 @@ def test_batch_schedule_clone_params_and_grid_search():
     assert [p["batch_size_schedule__factor"] for p in search.cv_results_["params"]] == [1, 4]
     # the factor reaches fit: 80 samples per fold, 2 epochs of batch 8 then 2 of 8 * factor
     updates = {f: clone(net).set_params(batch_size_schedule__factor=f).fit(X[:80], y[:80])
-               ._n_updates for f in (1, 4)}
+               .n_updates_ for f in (1, 4)}
     assert updates == {1: 4 * 10, 4: 2 * 10 + 2 * 3}
     assert search.best_estimator_.batch_size_schedule.factor in (1, 4)
 

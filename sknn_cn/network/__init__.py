@@ -8,7 +8,9 @@
   normal);
 * :mod:`~sknn_cn.network.core`: forward and backward for any depth, one line
   per equation of seed 1.4.2 (eqs. 1-17), preallocated buffers optional;
-  the L2 term; the flat parameter vector theta.
+  the L2 term; the flat parameter vector theta;
+* :mod:`~sknn_cn.network.objective`: the objective and its gradient at given
+  parameters on fixed data (what ``est.objective(X, y)`` returns).
 
 Examples
 --------
@@ -36,6 +38,7 @@ from .core import (
 )
 from .init import INIT_ALIASES, INITIALIZERS, init_params
 from .losses import OUTPUTS, output_and_loss, output_and_total_loss
+from .objective import Objective
 
 __all__ = [
     "ACTIVATIONS",
@@ -56,4 +59,5 @@ __all__ = [
     "pack_params",
     "n_weights",
     "Workspace",
+    "Objective",
 ]

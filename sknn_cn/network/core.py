@@ -29,7 +29,7 @@ without a workspace ``out=None`` and NumPy allocates.
 
 import numpy as np
 
-from ..optimizers import axpy
+from ..training.optimizers import axpy
 from .activations import ACTIVATIONS, DERIVATIVES
 from .losses import output_and_loss, output_and_total_loss
 

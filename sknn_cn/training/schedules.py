@@ -40,7 +40,7 @@ samples seen).
 
 Growing the batch size instead (seed 1.4.4.3)
 ---------------------------------------------
-:class:`BatchSizeSchedule` is the seed's closing advice in code: keep the
+:class:`~sknn_cn.training.batch_schedules.BatchSizeSchedule` is the seed's closing advice in code: keep the
 learning rate large and, where a step schedule would divide the rate by
 ``factor``, multiply the batch size by ``factor`` instead (Smith, Kindermans,
 Ying & Le 2017, "Don't decay the learning rate, increase the batch size").
@@ -59,8 +59,6 @@ too.
 """
 
 import bisect
-import math
-import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, clone
@@ -75,53 +73,17 @@ __all__ = [
     "PolynomialSchedule",
     "SCHEDULES",
     "get_schedule",
-    "BatchSizeSchedule",
 ]
 
+from ._checks import (
+    check_gamma_unit_interval,
+    check_positive_int,
+    check_positive_real,
+    is_int,
+    is_real,
+)
+
 _UNITS = ("iteration", "epoch")
-
-
-# --------------------------------------------------------------------------
-# small checks shared by the schedules; each error names argument and value
-# --------------------------------------------------------------------------
-def _is_real(value):
-    """True for finite real numbers (bools excluded)."""
-    if type(value) is float or type(value) is int:  # fast path, called per update
-        return math.isfinite(value)
-    return (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-    )
-
-
-def _is_int(value):
-    """True for integers (Python or NumPy), bools excluded."""
-    if type(value) is int:  # fast path, called per update
-        return True
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def _check_gamma_unit_interval(owner, gamma):
-    """A decay factor: 0 < gamma <= 1 (gamma = 1 means no decay)."""
-    if not (_is_real(gamma) and 0 < gamma <= 1):
-        raise ValueError(
-            f"{owner}: gamma must be a real number in (0, 1]; got gamma={gamma!r}"
-        )
-
-
-def _check_positive_real(owner, name, value):
-    if not (_is_real(value) and value > 0):
-        raise ValueError(
-            f"{owner}: {name} must be a finite real number > 0; got {name}={value!r}"
-        )
-
-
-def _check_positive_int(owner, name, value):
-    if not (_is_int(value) and value > 0):
-        raise ValueError(
-            f"{owner}: {name} must be an integer >= 1; got {name}={value!r}"
-        )
 
 
 # --------------------------------------------------------------------------
@@ -193,7 +155,7 @@ class LRSchedule(BaseEstimator):
         """
         self.validate()
         self._check_base_lr(base_lr)
-        if not (_is_int(step) and step >= 0):
+        if not (is_int(step) and step >= 0):
             raise ValueError(
                 f"{type(self).__name__}: step must be an integer >= 0; got step={step!r}"
             )
@@ -234,7 +196,7 @@ class LRSchedule(BaseEstimator):
         return base_lr * np.broadcast_to(np.asarray(factor, dtype=np.float64), steps.shape)
 
     def _check_base_lr(self, base_lr):
-        if not (_is_real(base_lr) and base_lr > 0):
+        if not (is_real(base_lr) and base_lr > 0):
             raise ValueError(
                 f"{type(self).__name__}: base_lr must be a finite real number > 0; "
                 f"got base_lr={base_lr!r}"
@@ -290,8 +252,8 @@ class StepSchedule(LRSchedule):
         self.unit = unit
 
     def _check_params(self):
-        _check_positive_int(type(self).__name__, "step_size", self.step_size)
-        _check_gamma_unit_interval(type(self).__name__, self.gamma)
+        check_positive_int(type(self).__name__, "step_size", self.step_size)
+        check_gamma_unit_interval(type(self).__name__, self.gamma)
 
     def _factor(self, t, total_steps):
         return self.gamma ** (t // self.step_size)
@@ -328,7 +290,7 @@ class MultiStepSchedule(LRSchedule):
         if ok:
             previous = 0
             for m in ms:
-                if not (_is_int(m) and m > previous):
+                if not (is_int(m) and m > previous):
                     ok = False
                     break
                 previous = m
@@ -337,7 +299,7 @@ class MultiStepSchedule(LRSchedule):
                 f"{owner}: milestones must be a non-empty sequence of strictly "
                 f"increasing integers >= 1; got milestones={ms!r}"
             )
-        _check_gamma_unit_interval(owner, self.gamma)
+        check_gamma_unit_interval(owner, self.gamma)
 
     def _factor(self, t, total_steps):
         # A milestone m counts as soon as t == m (bisect "right" side).
@@ -371,7 +333,7 @@ class ExponentialSchedule(LRSchedule):
         self.unit = unit
 
     def _check_params(self):
-        _check_gamma_unit_interval(type(self).__name__, self.gamma)
+        check_gamma_unit_interval(type(self).__name__, self.gamma)
 
     def _factor(self, t, total_steps):
         return self.gamma**t
@@ -405,8 +367,8 @@ class InverseSchedule(LRSchedule):
         self.unit = unit
 
     def _check_params(self):
-        _check_positive_real(type(self).__name__, "gamma", self.gamma)
-        _check_positive_real(type(self).__name__, "power", self.power)
+        check_positive_real(type(self).__name__, "gamma", self.gamma)
+        check_positive_real(type(self).__name__, "power", self.power)
 
     def _factor(self, t, total_steps):
         return (1.0 + self.gamma * t) ** (-self.power)
@@ -446,8 +408,8 @@ class PolynomialSchedule(LRSchedule):
     def _check_params(self):
         owner = type(self).__name__
         if self.max_steps is not None:
-            _check_positive_int(owner, "max_steps", self.max_steps)
-        _check_positive_real(owner, "power", self.power)
+            check_positive_int(owner, "max_steps", self.max_steps)
+        check_positive_real(owner, "power", self.power)
 
     def _factor(self, t, total_steps):
         T = self.max_steps
@@ -457,7 +419,7 @@ class PolynomialSchedule(LRSchedule):
                     "PolynomialSchedule needs the run's length T: set max_steps "
                     "or pass total_steps; got max_steps=None and total_steps=None"
                 )
-            _check_positive_int("PolynomialSchedule", "total_steps", total_steps)
+            check_positive_int("PolynomialSchedule", "total_steps", total_steps)
             T = total_steps
         t_clamped = min(t, T) if isinstance(t, int) else np.minimum(t, T)
         return (1.0 - t_clamped / T) ** self.power
@@ -517,170 +479,3 @@ def get_schedule(spec):
         f"lr_schedule must be one of {allowed} or an LRSchedule instance "
         f"(e.g. ExponentialSchedule(gamma=0.9)); got lr_schedule={spec!r}"
     )
-
-
-# --------------------------------------------------------------------------
-# seed 1.4.4.3: grow the batch size instead of decaying the learning rate
-# --------------------------------------------------------------------------
-class BatchSizeSchedule(BaseEstimator):
-    """Grow the batch size where a step schedule would decay the rate (seed 1.4.4.3).
-
-    Closed form, for epoch ``e`` (the number of finished epochs, 0 for the
-    first) and the estimator's ``batch_size`` ``B0``::
-
-        k(e) = number of milestones m with m <= e
-        B(e) = min(round(B0 * factor ** k(e)), max_batch_size, n_samples)
-
-    The learning rate is left alone.  Smith, Kindermans, Ying & Le (2017,
-    "Don't decay the learning rate, increase the batch size", ICLR 2018)
-    argue that what a decay schedule does is lower the noise scale of SGD,
-    ``g = lr * N / (B * (1 - momentum))`` for ``B << N`` training samples, and
-    that multiplying ``B`` by ``factor`` lowers it exactly as dividing ``lr`` by
-    ``factor`` does, with ``factor`` times fewer parameter updates after the
-    milestone.  The learning-rate twin of this schedule is therefore
-    ``MultiStepSchedule(milestones, gamma=1 / factor, unit='epoch')`` (and a
-    ``StepSchedule(step_size=s, gamma=1 / factor, unit='epoch')`` is the
-    milestones ``s, 2s, 3s, ...``); :meth:`equivalent_lr_schedule` builds it.
-
-    Once ``B(e)`` reaches ``max_batch_size`` or the number of training samples
-    (full-batch gradient descent) it grows no more, and the equivalence with
-    the learning-rate decay ends there: the twin keeps dividing the rate.
-    (Smith et al. switch to decaying the rate at that point; combine this
-    schedule with an ``lr_schedule`` to do that.)
-
-    The estimators read it at every epoch boundary: ``fit`` trains epoch
-    ``e`` with mini-batches of ``B(e)`` (the last one shorter when ``B(e)``
-    does not divide ``n_samples``), so epoch ``e`` makes
-    ``ceil(n_samples / B(e))`` updates (:meth:`n_updates`).  ``partial_fit``
-    is one epoch, numbered by ``n_iter_``.  ``n_iter_`` still counts epochs and
-    ``t_`` samples seen.
-
-    Parameters
-    ----------
-    milestones : list, tuple or 1-D array of int, default=(60, 120, 160)
-        Strictly increasing epochs (>= 1) at which the batch grows, as a
-        step schedule's milestones (the defaults are Smith et al.'s
-        Wide-ResNet schedule on CIFAR-10).
-    factor : float, default=5
-        Growth at each milestone, >= 1 (1: no growth).  Smith et al. use 5.
-    max_batch_size : int or None, default=None
-        Cap on the batch size, >= 1 (None: only ``n_samples`` caps it); must
-        be at least the estimator's ``batch_size``.
-
-    Examples
-    --------
-    >>> from sknn_cn.schedules import BatchSizeSchedule
-    >>> schedule = BatchSizeSchedule(milestones=(2, 4), factor=4)
-    >>> [schedule(32, epoch) for epoch in range(6)]
-    [32, 32, 128, 128, 512, 512]
-    >>> schedule.equivalent_lr_schedule()
-    MultiStepSchedule(gamma=0.25, milestones=(2, 4), unit='epoch')
-    """
-
-    def __init__(self, milestones=(60, 120, 160), factor=5, max_batch_size=None):
-        self.milestones = milestones
-        self.factor = factor
-        self.max_batch_size = max_batch_size
-
-    def validate(self):
-        """Check every parameter; raise ``ValueError`` naming the bad one.
-
-        Returns ``self`` so it can be chained.
-        """
-        owner = type(self).__name__
-        ms = self.milestones
-        ok = isinstance(ms, (list, tuple, np.ndarray)) and len(ms) >= 1
-        previous = 0
-        for m in ms if ok else ():
-            if not (_is_int(m) and m > previous):
-                ok = False
-                break
-            previous = m
-        if not ok:
-            raise ValueError(
-                f"{owner}: milestones must be a non-empty sequence of strictly "
-                f"increasing integers >= 1 (epochs); got milestones={ms!r}"
-            )
-        if not (_is_real(self.factor) and self.factor >= 1):
-            raise ValueError(
-                f"{owner}: factor must be a real number >= 1; got factor={self.factor!r}"
-            )
-        if self.max_batch_size is not None:
-            _check_positive_int(owner, "max_batch_size", self.max_batch_size)
-        return self
-
-    def _check_call(self, base_batch_size, n_samples):
-        owner = type(self).__name__
-        self.validate()
-        _check_positive_int(owner, "base_batch_size", base_batch_size)
-        if n_samples is not None:
-            _check_positive_int(owner, "n_samples", n_samples)
-        if self.max_batch_size is not None and self.max_batch_size < base_batch_size:
-            raise ValueError(
-                f"{owner}: max_batch_size must be at least the base batch size; got "
-                f"max_batch_size={self.max_batch_size!r} and "
-                f"base_batch_size={base_batch_size!r}"
-            )
-
-    def values(self, base_batch_size, epochs, n_samples=None):
-        """Batch sizes at many epochs at once.
-
-        Parameters
-        ----------
-        base_batch_size : int
-            The batch size of epoch 0 (the estimator's ``batch_size``), >= 1.
-        epochs : array-like of int
-            Epoch numbers, each >= 0 (0 is the first epoch).
-        n_samples : int or None, default=None
-            Number of training samples; the batch never exceeds it.
-
-        Returns
-        -------
-        batch_sizes : ndarray of int64, the shape of ``epochs``
-        """
-        self._check_call(base_batch_size, n_samples)
-        epochs = np.asarray(epochs)
-        if epochs.size and not np.issubdtype(epochs.dtype, np.integer):
-            raise ValueError(f"{type(self).__name__}: epochs must be integers; got "
-                             f"epochs of dtype {epochs.dtype}")
-        if epochs.size and epochs.min() < 0:
-            raise ValueError(f"{type(self).__name__}: epochs must be >= 0; got an "
-                             f"epoch of {int(epochs.min())}")
-        k = np.searchsorted(np.asarray(self.milestones), epochs, side="right")
-        sizes = np.rint(base_batch_size * float(self.factor) ** k.astype(np.float64))
-        for cap in (self.max_batch_size, n_samples):
-            if cap is not None:
-                sizes = np.minimum(sizes, cap)
-        return sizes.astype(np.int64)
-
-    def __call__(self, base_batch_size, epoch, n_samples=None):
-        """Batch size of epoch ``epoch`` (0 for the first), a Python int."""
-        if not (_is_int(epoch) and epoch >= 0):
-            raise ValueError(f"{type(self).__name__}: epoch must be an integer >= 0; "
-                             f"got epoch={epoch!r}")
-        return int(self.values(base_batch_size, np.array([epoch]), n_samples)[0])
-
-    def n_updates(self, base_batch_size, n_epochs, n_samples):
-        """Mini-batch updates in the first ``n_epochs`` epochs on ``n_samples`` samples.
-
-        ``sum over e < n_epochs of ceil(n_samples / B(e))``: what ``fit`` makes
-        when it runs ``n_epochs`` epochs without stopping early.
-        """
-        if not (_is_int(n_epochs) and n_epochs >= 0):
-            raise ValueError(f"{type(self).__name__}: n_epochs must be an integer >= 0; "
-                             f"got n_epochs={n_epochs!r}")
-        sizes = self.values(base_batch_size, np.arange(n_epochs), n_samples)
-        return int((-(-n_samples // sizes)).sum())
-
-    def equivalent_lr_schedule(self):
-        """The learning-rate decay this schedule stands in for.
-
-        Returns
-        -------
-        schedule : MultiStepSchedule
-            ``MultiStepSchedule(milestones, gamma=1 / factor, unit='epoch')``
-            (before any cap is reached, the same noise scale epoch by epoch).
-        """
-        self.validate()
-        return MultiStepSchedule(milestones=self.milestones, gamma=1.0 / self.factor,
-                                 unit="epoch")

@@ -1,7 +1,7 @@
 """Parameter update rules.  An optimizer only applies an update.
 
-It does not choose the learning rate (a schedule does, :mod:`sknn_cn.schedules`)
-and it does not decide when training stops (the estimator's loop does).  Each
+It does not choose the learning rate (a schedule does, :mod:`sknn_cn.training.schedules`)
+and it does not decide when training stops (the training loop does, :mod:`sknn_cn.training.loop`).  Each
 optimizer updates a flat list of arrays ``[W1, b1, W2, b2, ...]`` in place,
 using scratch buffers so a step allocates nothing.
 

@@ -1,0 +1,500 @@
+"""What the two classifiers share: parameters, validation, fit, public seams.
+
+:class:`BaseMLPClassifier` owns the constructor parameters and their
+``_parameter_constraints``, input validation, ``fit`` / ``partial_fit`` and
+the fitted attributes, and the seams other tools use: :meth:`objective`
+(gradient checking, the range test) and the training state (persistence).
+The maths is in :mod:`sknn_cn.network`, the loop and its rules in
+:mod:`sknn_cn.training`, prediction in :mod:`sknn_cn.estimators`.
+"""
+
+import copy
+import numbers
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    check_X_y,
+    column_or_1d,
+    validate_data,
+)
+
+from . import network
+from .network import Objective
+from .training.batch_schedules import BatchSizeSchedule
+from .training.loop import TrainingState, fit_initialisations
+from .training.optimizers import AdamOptimizer, SGDOptimizer
+from .training.schedules import LRSchedule, get_schedule
+from .training.split import split_validation
+from .training.state import check_training_state, training_state
+
+__all__ = ["BaseMLPClassifier"]
+
+_INIT_NAMES = set(network.INITIALIZERS) | set(network.INIT_ALIASES)
+
+
+class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
+    """Shared machinery of :class:`~sknn_cn.BinaryMLPClassifier` and
+    :class:`~sknn_cn.MulticlassMLPClassifier`; not for direct use.
+
+    A subclass sets ``_out_activation`` ('logistic' or 'softmax') and the
+    output-specific methods (class check, class index and probabilities from
+    the logits).  ``isinstance(est, BaseMLPClassifier)`` tells a tool that
+    ``est`` has :meth:`objective`.
+    """
+
+
+    _out_activation = None  # 'logistic' or 'softmax', set by the subclasses
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "activation": [str, list, tuple],
+        "solver": [StrOptions({"sgd", "adam"})],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "lr_schedule": [str, LRSchedule],
+        "batch_size_schedule": [None, BatchSizeSchedule],
+        "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "verbose": ["verbose"],
+        "warm_start": ["boolean"],
+        "momentum": [Interval(Real, 0, 1, closed="both")],
+        "nesterovs_momentum": ["boolean"],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "beta_1": [Interval(Real, 0, 1, closed="left")],
+        "beta_2": [Interval(Real, 0, 1, closed="left")],
+        "epsilon": [Interval(Real, 0, None, closed="neither")],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+        "init": [StrOptions(_INIT_NAMES)],
+        "dtype": "no_validation",  # checked in _train_dtype
+        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        "n_init": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="logistic",
+        *,
+        solver="adam",
+        alpha=1e-4,
+        batch_size="auto",
+        learning_rate_init=0.02,
+        lr_schedule="fixed",
+        batch_size_schedule=None,
+        max_iter="auto",
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        class_weight=None,
+        init="glorot_uniform",
+        dtype=None,
+        n_threads=None,
+        n_init="auto",
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.lr_schedule = lr_schedule
+        self.batch_size_schedule = batch_size_schedule
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+        self.class_weight = class_weight
+        self.init = init
+        self.dtype = dtype
+        self.n_threads = n_threads
+        self.n_init = n_init
+
+    # ------------------------------------------------------------------
+    # validation helpers
+    # ------------------------------------------------------------------
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+        for size in sizes:
+            if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:
+                raise ValueError(
+                    "hidden_layer_sizes must contain only integers >= 1; "
+                    f"got hidden_layer_sizes={self.hidden_layer_sizes!r}."
+                )
+        return sizes
+
+    def _hidden_activations(self, n_hidden):
+        spec = self.activation
+        if isinstance(spec, str):
+            return (network.resolve_activation(spec),) * n_hidden
+        spec = list(spec)
+        if len(spec) != n_hidden:
+            raise ValueError(
+                f"activation has {len(spec)} names but hidden_layer_sizes has "
+                f"{n_hidden} layers; give one name per hidden layer or a single "
+                f"string. Got activation={self.activation!r}."
+            )
+        return tuple(network.resolve_activation(a) for a in spec)
+
+    def _train_dtype(self, X):
+        if self.dtype is None:
+            return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(
+                "dtype must be None, 'float32' or 'float64' (or the numpy types); "
+                f"got dtype={self.dtype!r}."
+            )
+        return dtype.type
+
+    def _encode_targets(self, y_index, dtype, n_classes=None):
+        """One-hot targets: a 0/1 column for the logistic output, K columns for softmax."""
+        n_classes = len(self.classes_) if n_classes is None else n_classes
+        n_outputs = 1 if self._out_activation == "logistic" else n_classes
+        if n_outputs == 1:
+            return (y_index == 1).astype(dtype)[:, None]
+        Y = np.zeros((y_index.shape[0], n_outputs), dtype=dtype)
+        Y[np.arange(y_index.shape[0]), y_index] = 1
+        return Y
+
+    def _check_class_count(self, classes):
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                f"data, but the data contains only one class: {classes[0]!r}."
+            )
+
+    # ------------------------------------------------------------------
+    # fit / partial_fit
+    # ------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to data by mini-batch gradient descent.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data.
+        y : array-like of shape (n_samples,)
+            Class labels (any hashable, sortable labels: ints, strings, ...).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each sample in the loss; multiplied by the weights that
+            ``class_weight`` gives.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_weight=sample_weight, incremental=False)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Run one epoch over (X, y), continuing from the current state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), default=None
+            All the classes that can appear in ``y``; required on the first
+            call, ignored afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : object
+        """
+        if self.early_stopping:
+            raise ValueError("partial_fit does not support early_stopping=True.")
+        if isinstance(self.class_weight, str):
+            raise ValueError(
+                "class_weight='balanced' is not supported by partial_fit, which "
+                "sees one batch at a time; pass a dict of class weights instead."
+            )
+        if self._first_partial_fit_call(classes):
+            try:
+                self._check_class_count(self.classes_)
+            except ValueError:
+                del self.classes_
+                raise
+        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+
+    def _first_partial_fit_call(self, classes):
+        """Set ``classes_`` on the first call; check ``classes`` on later ones."""
+        fitted_classes = getattr(self, "classes_", None)
+        if fitted_classes is None and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if fitted_classes is None:
+            self.classes_ = unique_labels(classes)
+        elif classes is not None and not np.array_equal(fitted_classes,
+                                                        unique_labels(classes)):
+            raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
+                             f"partial_fit, was: {fitted_classes!r}")
+        return fitted_classes is None
+
+    def _validate_training_data(self, X, y, sample_weight, reset):
+        X, y = validate_data(
+            self, X, y, reset=reset, dtype=(np.float64, np.float32),
+            ensure_min_samples=1,
+        )
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        return X, y, sample_weight
+
+    def _fit(self, X, y, sample_weight=None, incremental=False):
+        # All or nothing: whatever goes wrong (bad input, a diverging run), the
+        # estimator is left exactly as it was before this call.
+        saved = dict(self.__dict__)
+        try:
+            return self._fit_transaction(X, y, sample_weight, incremental)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(saved)
+            raise
+
+    def _fit_transaction(self, X, y, sample_weight, incremental):
+        hidden_sizes = self._hidden_sizes()
+        activations = self._hidden_activations(len(hidden_sizes))
+        schedule = get_schedule(self.lr_schedule)
+        schedule.validate()
+
+        fitted_before = hasattr(self, "coefs_")
+        keep_state = fitted_before and (incremental or self.warm_start)
+        X, y, sample_weight = self._validate_training_data(
+            X, y, sample_weight, reset=not keep_state
+        )
+        dtype = self.coefs_[0].dtype.type if keep_state else self._train_dtype(X)
+        X = np.ascontiguousarray(X, dtype=dtype)
+        y_index = self._set_classes(y, incremental, keep_state)
+        Y = self._encode_targets(y_index, dtype)
+        sample_weight = self._effective_sample_weight(sample_weight, X, y_index, dtype)
+
+        if keep_state:
+            self._check_architecture(hidden_sizes, activations)
+        else:
+            rs = check_random_state(self.random_state)
+            self._rng = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
+
+        validation = None
+        if self.early_stopping:
+            X, X_val, Y, Y_val, y_index, y_val_index, sample_weight, sw_val = (
+                split_validation(X, Y, y_index, sample_weight,
+                                 self.validation_fraction, self._rng)
+            )
+            validation = (X_val, Y_val, y_val_index, sw_val)
+
+        n_outputs = 1 if self._out_activation == "logistic" else len(self.classes_)
+        layer_sizes = [X.shape[1], *hidden_sizes, n_outputs]
+        if keep_state:
+            # partial_fit goes on with the optimizer; warm_start makes a new one
+            optimizer = copy.deepcopy(self._optimizer) if incremental else None
+            initial = TrainingState.from_estimator(self, optimizer)
+        else:
+            initial = None
+        best, n_trained, epochs = fit_initialisations(
+            (X, Y, sample_weight), y_index, initial=initial, layer_sizes=layer_sizes,
+            activations=activations, out_activation=self._out_activation,
+            init=self.init, dtype=dtype, rng=self._rng, make_optimizer=self._make_optimizer,
+            schedule=schedule, batch_size=self.batch_size,
+            batch_size_schedule=self.batch_size_schedule, max_iter=self.max_iter,
+            n_init=self.n_init, incremental=incremental, n_threads=self.n_threads,
+            alpha=self.alpha, learning_rate_init=self.learning_rate_init,
+            shuffle=self.shuffle, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose, validation=validation,
+            predict_index=self._predict_index,
+            predict_index_from_logits=self._predict_index_from_logits,
+        )
+        self.n_init_ = n_trained
+        self.activations_ = activations
+        self.out_activation_ = self._out_activation
+        best.commit(self)
+        self._optimizer = best.optimizer
+        if not (incremental or best.stopped_early or best.interrupted):
+            warnings.warn(
+                f"Stochastic optimizer: maximum iterations ({epochs} epochs, "
+                f"max_iter={self.max_iter!r}) reached and the optimization hasn't "
+                "converged yet.",
+                ConvergenceWarning,
+            )
+        return self
+
+    def _set_classes(self, y, incremental, keep_state):
+        """Check ``y``'s labels against ``classes_`` (setting it in ``fit``); class indices."""
+        if incremental:
+            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y contains labels {unseen.tolist()!r} that are not in "
+                    f"`classes`={self.classes_.tolist()!r} given on the first "
+                    "call to partial_fit."
+                )
+        else:
+            classes = np.unique(y)
+            self._check_class_count(classes)
+            if keep_state and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_!r}, "
+                    f"`y` has {classes!r}."
+                )
+            self.classes_ = classes
+        self._check_classes(self.classes_)
+        return np.searchsorted(self.classes_, y)
+
+    def _effective_sample_weight(self, sample_weight, X, y_index, dtype, classes=None):
+        """sample_weight times class weights; None when all weights are 1."""
+        classes = self.classes_ if classes is None else classes
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                                 ensure_non_negative=True)
+        if self.class_weight is not None:
+            cw = compute_class_weight(self.class_weight, classes=classes,
+                                      y=classes[y_index])
+            per_sample = cw[y_index]
+            sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
+        if sample_weight is None:
+            return None
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must have a positive sum; got all zeros.")
+        if np.all(sample_weight == 1):
+            return None
+        return sample_weight.astype(dtype)
+
+    def _make_optimizer(self, flat_params):
+        if self.solver == "adam":
+            return AdamOptimizer(flat_params, self.beta_1, self.beta_2, self.epsilon)
+        return SGDOptimizer(flat_params, self.momentum, self.nesterovs_momentum)
+
+    def _check_architecture(self, hidden_sizes, activations):
+        fitted = [W.shape[1] for W in self.coefs_[:-1]]
+        if fitted != list(hidden_sizes) or tuple(activations) != tuple(self.activations_):
+            raise ValueError(
+                "warm_start / partial_fit cannot change the architecture: fitted with "
+                f"hidden layers {fitted} and activations {self.activations_}, now "
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r}, "
+                f"activation={self.activation!r}."
+            )
+
+    # ---- public seams: the objective, the training state --------------
+    def objective(self, X, y, *, sample_weight=None, classes=None):
+        """The objective ``fit`` minimises on ``(X, y)``, as a function of the weights.
+
+        With this estimator's own encoding of ``y``, sample and class weights,
+        activations, output and ``alpha`` (seed 1.4.3: the regularisation term
+        included), in float64.  Fitted or not, the estimator is not changed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), default=None
+            Multiplied by the weights that ``class_weight`` gives.
+        classes : array-like of shape (n_classes,), default=None
+            The classes to encode ``y`` against; default ``classes_`` when
+            fitted, else the labels in ``y``.
+
+        Returns
+        -------
+        objective : sknn_cn.network.objective.Objective
+            With ``loss(params)``, ``loss_and_gradients(params)`` and
+            ``initial_params(random_state)``.
+        """
+        self._validate_params()
+        fitted = hasattr(self, "coefs_")
+        if fitted:  # the fitted network, whatever the parameters say now
+            hidden_sizes = [W.shape[1] for W in self.coefs_[:-1]]
+            activations = tuple(self.activations_)
+        else:
+            hidden_sizes = self._hidden_sizes()
+            activations = self._hidden_activations(len(hidden_sizes))
+        if fitted:  # checks n_features_in_ and the feature names; sets nothing
+            X, y = validate_data(self, X, y, reset=False, dtype=np.float64)
+        else:
+            X, y = check_X_y(X, y, dtype=np.float64)
+        y = column_or_1d(y)
+        check_classification_targets(y)
+        if fitted and classes is not None and not np.array_equal(unique_labels(classes),
+                                                                 self.classes_):
+            raise ValueError(f"`classes`={np.asarray(classes).tolist()!r} differ from the "
+                             f"fitted estimator's classes_={self.classes_.tolist()!r}.")
+        classes = self.classes_ if fitted else unique_labels(y if classes is None else classes)
+        self._check_class_count(classes)
+        self._check_classes(classes)
+        unseen = np.setdiff1d(np.unique(y), classes)
+        if unseen.size:
+            where = ("that the fitted estimator does not know (classes_=" if fitted
+                     else "that are not in `classes`=(")
+            raise ValueError(f"y contains labels {unseen.tolist()!r} {where}"
+                             f"{classes.tolist()!r}).")
+        y_index = np.searchsorted(classes, y)
+        X = np.ascontiguousarray(X, dtype=np.float64)
+        Y = self._encode_targets(y_index, np.float64, n_classes=len(classes))
+        weights = self._effective_sample_weight(sample_weight, X, y_index, np.float64,
+                                                classes=classes)
+        layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]
+        return Objective(X, Y, layer_sizes, activations, self._out_activation,
+                         alpha=self.alpha, sample_weight=weights, init=self.init)
+
+    def get_training_state(self):
+        """What ``partial_fit`` continues from, beyond the public fitted attributes.
+
+        Returns
+        -------
+        state : dict
+            ``{'n_updates': n_updates_, 'generator': the shuffling generator's
+            bit_generator.state, 'optimizer': {'class': name, 'state':
+            optimizer.state_dict()}}`` (copies; :mod:`sknn_cn.training.state`).
+        """
+        check_is_fitted(self)
+        return training_state(self.n_updates_, self._rng, self._optimizer)
+
+    def set_training_state(self, state):
+        """Put back a state from :meth:`get_training_state`, checking every field
+        (the optimizer's arrays against the fitted ``coefs_``, which must be set):
+        a ``ValueError`` names the field that is missing or wrong."""
+        check_is_fitted(self)
+        self.n_updates_, self._rng, self._optimizer = check_training_state(
+            state, self.coefs_, self.intercepts_)
+        return self

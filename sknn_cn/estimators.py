@@ -1,0 +1,408 @@
+"""The classifiers: BinaryMLPClassifier and MulticlassMLPClassifier.
+
+Each sets its output layer (logistic or softmax) and what follows from it:
+class checks, probabilities and the decision function.  Everything else --
+parameters, validation, fit / partial_fit, the public objective and training
+state -- is shared, in :class:`sknn_cn.base.BaseMLPClassifier`; the maths is in
+:mod:`sknn_cn.network`, the loop and its rules in :mod:`sknn_cn.training`.
+"""
+
+import numpy as np
+from scipy.special import expit, logsumexp
+
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import network
+from .base import BaseMLPClassifier
+
+__all__ = ["BinaryMLPClassifier", "MulticlassMLPClassifier"]
+
+
+class _MLPClassifier(BaseMLPClassifier):
+    """Prediction from the fitted weights, shared by the two classifiers."""
+
+    def _validate_for_predict(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        return np.asarray(X, dtype=self.coefs_[0].dtype)
+
+    def _params(self):
+        return list(zip(self.coefs_, self.intercepts_))
+
+    def _logits(self, X):
+        return network.logits(self._params(), X, self.activations_)
+
+    def hidden_activations(self, X):
+        """Outputs of every hidden layer: the "space transform" of seed 1.1.5.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        hidden : list of ndarray
+            ``hidden[l]`` has shape ``(n_samples, hidden_layer_sizes[l])``: the
+            samples as the output layer sees them (for the last hidden layer),
+            where the classes become linearly separable.
+        """
+        X = self._validate_for_predict(X)
+        hidden, _ = network.logits(self._params(), X, self.activations_,
+                                    return_hidden=True)
+        return hidden
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,)
+        """
+        X = self._validate_for_predict(X)
+        return self.classes_[self._predict_index_from_logits(self._logits(X))]
+
+    def predict_log_proba(self, X):
+        """Logarithm of :meth:`predict_proba`, computed stably from the logits.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._validate_for_predict(X)
+        return self._log_proba_from_logits(self._logits(X))
+
+    def predict_proba(self, X):
+        """Class probabilities, columns ordered as ``classes_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+        """
+        X = self._validate_for_predict(X)
+        return self._proba_from_logits(self._logits(X))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = False
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+class BinaryMLPClassifier(_MLPClassifier):
+    """A multi-layer network for two classes, with one logistic output unit.
+
+    The network of seed 1.1.3: ``Z1 = X W1 + B1``, ``A1 = f(Z1)``, ...,
+    ``A_L = Logistic(Z_L)``, trained on the binary cross-entropy
+    ``-[y ln a + (1 - y) ln(1 - a)]`` by back-propagation written out in NumPy
+    (:mod:`sknn_cn.network`).  ``A_L`` is the probability of ``classes_[1]``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+        Width of each hidden layer; ``(2,)`` is the seed's XOR net.
+    activation : str or sequence of str, default='logistic'
+        Hidden activation, one name for all hidden layers or one per layer:
+        'identity', 'logistic' (or 'sigmoid', the seed's choice), 'tanh', 'relu'.
+    solver : {'adam', 'sgd'}, default='adam'
+        'adam' is Adam; 'sgd' is mini-batch gradient descent with (Nesterov)
+        momentum, the seed's optimiser (``momentum=0`` is the seed's plain rule).
+    alpha : float, default=1e-4
+        L2 penalty: ``alpha / (2 S) * sum ||W||^2`` with ``S`` the batch's
+        total sample weight.
+    batch_size : int or 'auto', default='auto'
+        Mini-batch size; 'auto' is ``min(200, n_samples)``.
+    learning_rate_init : float, default=0.02
+        The base learning rate that ``lr_schedule`` scales.  The default suits
+        'adam' on the seed's problems (measured: benchmarks/bench_toy_problems.py);
+        for 'sgd' try 0.1-0.5 (see :mod:`sknn_cn.lr_finder`).
+    lr_schedule : str or LRSchedule, default='fixed'
+        'fixed', 'step', 'multistep', 'exp', 'inv', 'poly' (seed 1.4.4.2) or
+        a schedule object from :mod:`sknn_cn.training.schedules`; stepped after every
+        mini-batch update unless the schedule's ``unit`` is 'epoch'.
+    batch_size_schedule : BatchSizeSchedule or None, default=None
+        Grow the batch size at epoch milestones instead of decaying the
+        learning rate (seed 1.4.4.3; Smith et al. 2017): epoch ``e`` uses
+        mini-batches of ``batch_size_schedule(batch_size, e, n_samples)``.
+        None keeps ``batch_size`` throughout.
+    max_iter : int or 'auto', default='auto'
+        Number of epochs (passes over the data), as in scikit-learn.  'auto'
+        is 200 epochs, or more on small data sets so that at least 20 000
+        mini-batch updates are made (the seed's 4-sample XOR needs thousands
+        of updates, and an epoch of it is one update).
+    shuffle : bool, default=True
+        Shuffle the samples every epoch.
+    random_state : int, RandomState instance or None, default=None
+        Seeds weight initialisation, shuffling and the validation split; an
+        int gives bit-identical refits.
+    tol : float, default=1e-4
+        Improvement of the training loss (or validation score) that counts.
+    verbose : bool, default=False
+        Print the loss after every epoch.
+    warm_start : bool, default=False
+        Continue from the previous fit's weights.
+    momentum : float, default=0.9
+        Momentum of the 'sgd' solver.
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the data (stratified), record the
+        validation loss and accuracy every epoch, stop when the accuracy has
+        not improved by ``tol`` for ``n_iter_no_change`` epochs and keep the
+        best weights.
+    validation_fraction : float, default=0.1
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+        Adam's parameters.
+    n_iter_no_change : int, default=10
+        Stop when the training loss (validation accuracy with early stopping)
+        has not improved by ``tol`` for this many checks.  A check is made
+        every epoch, as in scikit-learn, except on small data sets, where it
+        is made every ``ceil(100 / batches_per_epoch)`` epochs (every 100
+        updates) and compares the best value of those epochs; otherwise a
+        4-sample problem would stop after 10 updates on its initial plateau.
+    class_weight : dict, 'balanced' or None, default=None
+        Weights of the classes in the loss (seed 1.3); 'balanced' uses
+        ``n_samples / (n_classes * count(class))``.
+    init : str, default='glorot_uniform'
+        Weight initialisation: 'glorot_uniform' (alias 'xavier', the seed's
+        source), 'glorot_normal', 'he_uniform', 'he_normal' (alias 'msra'),
+        'normal'.  Biases start at zero.
+    dtype : {None, 'float32', 'float64'}, default=None
+        Floating type of the weights and the arithmetic; None keeps float32
+        input as float32 and uses float64 otherwise.  float32 is about twice
+        as fast.
+    n_threads : int or None, default=None
+        BLAS threads while training; None picks by matrix size (one thread
+        for small layers, where threading costs more than it gives).
+    n_init : int or 'auto', default='auto'
+        Number of random initialisations to train; the one with the lowest
+        final training loss (best validation score with early stopping) is
+        kept.  An integer trains exactly that many.  'auto' trains 1 for
+        networks with 100 parameters or more.  Smaller networks have bad local
+        minima (the seed's 2-2-1 XOR net stalls in a valley from 83 of 200
+        initialisations with the default Adam, random_state 0-199 and
+        ``n_init=1``: two samples at p = 1/2, loss ln(2)/2, or three at
+        p = 1/3, loss 0.48) and train in milliseconds, so
+        'auto' trains them one initialisation after another:
+
+        * up to 3, stopping at the first that classifies every training
+          sample correctly;
+        * a run that ends in a valley -- stopped by the no-improvement rule
+          with some training sample misclassified and a training loss above
+          1/3 of the loss of predicting the class frequencies (ln 2 for
+          XOR) -- does not count towards the 3 and is retried, at most 10
+          times.
+
+        ``n_init_`` tells how many were trained.  Ignored by ``partial_fit``
+        and ``warm_start`` refits, which continue from the fitted weights.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+    coefs_ : list of ndarray
+        ``coefs_[l]`` is ``W_{l+1}`` of shape ``(n_in, n_out)``.
+    intercepts_ : list of ndarray
+        ``intercepts_[l]`` is ``B_{l+1}`` of shape ``(n_out,)``.
+    activations_ : tuple of str
+        The hidden activation of each hidden layer.
+    out_activation_ : str
+        'logistic'.
+    n_iter_ : int
+        Epochs run.
+    t_ : int
+        Training samples seen.
+    n_updates_ : int
+        Mini-batch updates made (the step an ``lr_schedule`` with
+        ``unit='iteration'`` is at).
+    loss_ : float
+        Mean loss of the last epoch.
+    loss_curve_ : list of float
+        Mean training loss of every epoch.
+    best_loss_ : float or None
+        Smallest training loss (None with early stopping).
+    validation_loss_curve_, validation_scores_ : list of float or None
+        Validation cross-entropy and accuracy of every epoch (early stopping).
+    best_validation_score_ : float or None
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X had string column names.
+    n_layers_ : int
+    n_outputs_ : int
+    n_init_ : int
+        Number of initialisations trained (see ``n_init``); the weights are
+        the best one's.
+
+    See Also
+    --------
+    MulticlassMLPClassifier : softmax output for K >= 2 classes.
+    sklearn.neural_network.MLPClassifier : the same parameter names.
+
+    Examples
+    --------
+    >>> from sknn_cn import BinaryMLPClassifier
+    >>> from sknn_cn.datasets import make_xor
+    >>> X, y = make_xor()
+    >>> clf = BinaryMLPClassifier(hidden_layer_sizes=(2,), random_state=0).fit(X, y)
+    >>> clf.predict(X).tolist()
+    [0, 1, 1, 0]
+    """
+
+    _out_activation = "logistic"
+
+    def _check_classes(self, classes):
+        if len(classes) != 2:
+            raise ValueError(
+                "Only binary classification is supported: BinaryMLPClassifier "
+                f"handles exactly 2 classes, but y has {len(classes)} classes "
+                f"{classes.tolist()!r}. Use MulticlassMLPClassifier for more."
+            )
+
+    def _predict_index(self, A):
+        return (A[:, 0] > 0.5).astype(np.intp)
+
+    def _predict_index_from_logits(self, Z):
+        return (Z[:, 0] > 0).astype(np.intp)
+
+    def _proba_from_logits(self, Z):
+        # both columns from the logit (not 1 - p), so a tiny probability of
+        # classes_[0] stays accurate instead of rounding to 0
+        z = Z[:, 0]
+        return np.column_stack([expit(-z), expit(z)])
+
+    def _log_proba_from_logits(self, Z):
+        z = Z[:, 0]
+        # log(1 - p) = -log(1 + e^z), log p = -log(1 + e^-z)
+        return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
+
+    def decision_function(self, X):
+        """The logit ``z`` of the output unit: ``P(classes_[1]) = 1 / (1 + e^-z)``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        z : ndarray of shape (n_samples,)
+            Positive values predict ``classes_[1]``.
+        """
+        X = self._validate_for_predict(X)
+        return self._logits(X)[:, 0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
+
+class MulticlassMLPClassifier(_MLPClassifier):
+    """A multi-layer network with a softmax output over K >= 2 classes.
+
+    The networks of seed 1.2.2 (2-3-3 on the coin-with-a-hole data) and 1.4.2
+    (784-64-16-10 on MNIST): ``Z_l = A_{l-1} W_l + B_l``, hidden activations
+    per layer, ``A_L = Softmax(Z_L)``, trained on the cross-entropy
+    ``-sum_j y_j ln a_j`` by back-propagation written out in NumPy.  The seed's
+    MNIST net is ``MulticlassMLPClassifier(hidden_layer_sizes=(64, 16),
+    activation=('logistic', 'tanh'))``.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or sequence of int, default=(100,)
+    activation : str or sequence of str, default='logistic'
+    solver : {'adam', 'sgd'}, default='adam'
+    alpha : float, default=1e-4
+    batch_size : int or 'auto', default='auto'
+    learning_rate_init : float, default=0.02
+    lr_schedule : str or LRSchedule, default='fixed'
+    batch_size_schedule : BatchSizeSchedule or None, default=None
+    max_iter : int or 'auto', default='auto'
+    shuffle : bool, default=True
+    random_state : int, RandomState instance or None, default=None
+    tol : float, default=1e-4
+    verbose : bool, default=False
+    warm_start : bool, default=False
+    momentum : float, default=0.9
+    nesterovs_momentum : bool, default=True
+    early_stopping : bool, default=False
+    validation_fraction : float, default=0.1
+    beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
+    n_iter_no_change : int, default=10
+    class_weight : dict, 'balanced' or None, default=None
+    init : str, default='glorot_uniform'
+    dtype : {None, 'float32', 'float64'}, default=None
+    n_threads : int or None, default=None
+    n_init : int or 'auto', default='auto'
+        See :class:`BinaryMLPClassifier` for the meaning of each parameter.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    coefs_, intercepts_ : list of ndarray
+    activations_ : tuple of str
+    out_activation_ : str
+        'softmax'.
+    n_iter_, t_, n_updates_ : int
+    loss_, best_loss_ : float
+    loss_curve_ : list of float
+    validation_loss_curve_, validation_scores_ : list of float or None
+    best_validation_score_ : float or None
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+    n_layers_, n_outputs_ : int
+    n_init_ : int
+
+    Examples
+    --------
+    >>> from sknn_cn import MulticlassMLPClassifier
+    >>> from sknn_cn.datasets import make_coin_hole
+    >>> X, y = make_coin_hole(600, random_state=0)
+    >>> clf = MulticlassMLPClassifier(hidden_layer_sizes=(8,), random_state=0)
+    >>> clf.fit(X, y).score(X, y) > 0.9
+    True
+    """
+
+    _out_activation = "softmax"
+
+    def _check_classes(self, classes):
+        pass
+
+    def _predict_index(self, A):
+        return A.argmax(axis=1)
+
+    _predict_index_from_logits = _predict_index
+
+    def _proba_from_logits(self, Z):
+        A, _ = network.output_and_loss(Z, None, "softmax")
+        return A
+
+    def _log_proba_from_logits(self, Z):
+        return Z - logsumexp(Z, axis=1, keepdims=True)
+
+    def decision_function(self, X):
+        """The logits of the output layer (before softmax).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples, n_classes), or (n_samples,) for 2 classes
+            For two classes, ``z_1 - z_0`` (positive predicts ``classes_[1]``),
+            as scikit-learn's binary classifiers return.
+        """
+        X = self._validate_for_predict(X)
+        Z = self._logits(X)
+        if Z.shape[1] == 2:
+            return Z[:, 1] - Z[:, 0]
+        return Z
