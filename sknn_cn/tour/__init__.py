@@ -38,28 +38,27 @@ import argparse
 import os
 import sys
 
-from .digits import gradcheck, mnist
+from . import digits, evaluation, imbalance, learning_rate, toy
 from .engine import Section, TourReport
-from .evaluation import evaluation
-from .imbalance import imbalance
-from .learning_rate import batch_lr, lr_finder, schedules
-from .toy import coin_hole, double_arc, xor
 
 __all__ = ["SECTIONS", "CONTENTS", "Section", "run_tour", "main"]
 
 #: the table of contents: key -> Section(title, seed sections, run(report))
 CONTENTS = {
-    "xor": Section("XOR with a 2-2-1 network", "1.1.1, 1.1.4", xor),
-    "double_arc": Section("Double arc: boundary and hidden space", "1.1.5", double_arc),
-    "coin_hole": Section("Coin with a square hole, 3 classes", "1.2", coin_hole),
-    "evaluation": Section("Evaluating a classifier", "1.1.2", evaluation),
-    "imbalance": Section("Imbalanced classes, 19:1", "1.3", imbalance),
+    "xor": Section("XOR with a 2-2-1 network", "1.1.1, 1.1.4", toy.xor),
+    "double_arc": Section("Double arc: boundary and hidden space", "1.1.5",
+                          toy.double_arc),
+    "coin_hole": Section("Coin with a square hole, 3 classes", "1.2", toy.coin_hole),
+    "evaluation": Section("Evaluating a classifier", "1.1.2", evaluation.evaluation),
+    "imbalance": Section("Imbalanced classes, 19:1", "1.3", imbalance.imbalance),
     "mnist": Section("The seed's digit network (784-64-16-10 on MNIST)", "1.4.1, 1.4.2",
-                     mnist),
-    "gradcheck": Section("Gradient check", "1.4.3", gradcheck),
-    "lr_finder": Section("Learning-rate range test", "1.4.4.1", lr_finder),
-    "schedules": Section("The six learning-rate schedules", "1.4.4.2", schedules),
-    "batch_lr": Section("Batch size against learning rate", "1.4.4.3", batch_lr),
+                     digits.mnist),
+    "gradcheck": Section("Gradient check", "1.4.3", digits.gradcheck),
+    "lr_finder": Section("Learning-rate range test", "1.4.4.1", learning_rate.lr_finder),
+    "schedules": Section("The six learning-rate schedules", "1.4.4.2",
+                         learning_rate.schedules),
+    "batch_lr": Section("Batch size against learning rate", "1.4.4.3",
+                        learning_rate.batch_lr),
 }
 
 SECTIONS = tuple(CONTENTS)

@@ -200,8 +200,9 @@ def _growth_vs_decay(best, X_tr, X_te, y_tr, y_te, epochs, seeds):
 
     Returns ``{name: {"lr", "final_lr", "batch", "final_batch", "epochs",
     "updates", "test_accuracy"}}`` (accuracy the mean over ``seeds``), ``{name:
-    share of the seeds that got each test image right}`` and the schedule.  Updates are counted in closed form, ``sum over epochs of
-    ceil(n / batch)``, which is what ``fit`` makes over its whole epoch budget.
+    share of the seeds that got each test image right}`` and the schedule.
+    Updates are counted in closed form, ``sum over epochs of ceil(n / batch)``,
+    which is what ``fit`` makes over its whole epoch budget.
     """
     lr, batch, n = best.learning_rate_init, best.batch_size, len(y_tr)
     growth = BatchSizeSchedule(milestones=(epochs // 3, 2 * epochs // 3),
