@@ -1,7 +1,12 @@
 """BinaryMLPClassifier and MulticlassMLPClassifier: scikit-learn conformance,
 the seed's problems, and behaviour a scikit-learn user relies on."""
 
+import json
+import os
+import subprocess
+import sys
 import warnings
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -24,6 +29,7 @@ from sknn_cn import (
     MulticlassMLPClassifier,
     PolynomialSchedule,
 )
+from sknn_cn._mlp import _MAX_VALLEY_RETRIES, _VALLEY_LOSS_FRACTION
 from sknn_cn.datasets import make_coin_hole, make_double_arc, make_xor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -44,8 +50,9 @@ def test_xor_2_2_1_is_solved():
                        .fit(X, y).predict(X), y)
         for seed in range(10)
     ]
-    # benchmarks/bench_toy_problems.py runs 100 seeds; the issue asks >= 95 %.
-    assert sum(solved) >= 9
+    # benchmarks/bench_toy_problems.py sweeps random_state 0-999 (issue 9 asks
+    # >= 999 of them); seeds 3, 5, 6, 7 and 9 start in a valley and are retried
+    assert all(solved)
 
 
 def test_double_arc_2_2_1_reaches_99_percent():
@@ -397,3 +404,92 @@ def test_n_init_keeps_the_best_of_several_initialisations():
     assert np.array_equal(three.predict(X), y)
     assert BinaryMLPClassifier((2,))._n_initialisations([2, 2, 1]) == 3
     assert BinaryMLPClassifier((64,))._n_initialisations([784, 64, 1]) == 1
+
+
+def test_auto_retries_a_seed_stuck_in_the_valley_and_stops_once_solved():
+    X, y = make_xor()
+    # seed 3 alone ends where two samples sit at p = 1/2: loss ln(2)/2
+    one = BinaryMLPClassifier((2,), n_init=1, random_state=3).fit(X, y)
+    assert one.loss_ == pytest.approx(np.log(2) / 2, abs=0.01)
+    assert one.score(X, y) == 0.5 and one.n_init_ == 1
+    # 'auto' sees the valley, starts again, and stops at the first solved net:
+    # the same first initialisation, a second one, and a third that solves XOR
+    auto = BinaryMLPClassifier((2,), random_state=3).fit(X, y)
+    assert auto.score(X, y) == 1.0 and auto.loss_ < 0.05
+    assert auto.n_init_ == 3
+    # a net solved at the first try is not trained again
+    assert BinaryMLPClassifier((2,), random_state=0).fit(X, y).n_init_ == 1
+    # an explicit integer is exactly that many initialisations, the best kept
+    two = BinaryMLPClassifier((2,), n_init=2, random_state=0).fit(X, y)
+    assert two.n_init_ == 2 and two.score(X, y) == 1.0
+
+
+def test_valleys_do_not_count_as_tries():
+    # one point with both labels: every net stalls at loss ln 2, the loss of
+    # the class frequencies, misclassifying a sample: each run is a valley,
+    # retried without counting until the cap, 3 + _MAX_VALLEY_RETRIES runs
+    X, y = np.zeros((2, 2)), np.array([0, 1])
+    clf = BinaryMLPClassifier((1,), random_state=0).fit(X, y)
+    assert clf.n_init_ == 3 + _MAX_VALLEY_RETRIES
+    assert clf.loss_ == pytest.approx(np.log(2), abs=1e-3)
+    # 9 of 10 copies of a point labelled 0, 1 labelled 1, and 10 points of
+    # class 1 elsewhere: the best loss, 0.5 * H(0.9) = 0.16, is below 1/3 of
+    # ln 2; runs that end there count, so 'auto' stops after 3
+    X = np.repeat([[0.0, 0.0], [1.0, 1.0]], 10, axis=0)
+    y = np.r_[np.zeros(9, int), 1, np.ones(10, int)]
+    clf = BinaryMLPClassifier((1,), random_state=0).fit(X, y)
+    assert clf.n_init_ == 3 and clf.score(X, y) == 0.95
+    best = -0.5 * (0.9 * np.log(0.9) + 0.1 * np.log(0.1))
+    assert clf.loss_ == pytest.approx(best, abs=0.01)
+
+
+def test_valley_detection():
+    X, y = make_xor()
+    clf = BinaryMLPClassifier((2,))
+    # the loss of predicting the class frequencies (their entropy): ln 2 for
+    # XOR's 2:2, and -(0.25 ln 0.25 + 0.75 ln 0.75) when class 1 weighs 3
+    assert clf._prior_loss(np.array([0, 1, 1, 0]), None) == pytest.approx(np.log(2))
+    weighted = clf._prior_loss(np.array([0, 1]), np.array([1.0, 3.0]))
+    assert weighted == pytest.approx(-(0.25 * np.log(0.25) + 0.75 * np.log(0.75)))
+    # XOR's two valleys (two samples at p = 1/2; three at p = 1/3) are valleys
+    # when training stalled there; a solved net, or one still moving, is not
+    two_half = -2 * np.log(0.5) / 4
+    three_third = -(2 * np.log(2 / 3) + np.log(1 / 3)) / 4
+    for loss, stalled, expected in [(two_half, True, True), (three_third, True, True),
+                                    (0.01, True, False), (two_half, False, False)]:
+        state = SimpleNamespace(loss=loss, stopped_early=stalled)
+        assert clf._in_valley(state, np.log(2)) is expected
+    assert _VALLEY_LOSS_FRACTION * np.log(2) < two_half
+    # the stuck run of seed 3 stalled (no ConvergenceWarning) in the first valley
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        stuck = BinaryMLPClassifier((2,), n_init=1, random_state=3).fit(X, y)
+    assert stuck.loss_ == pytest.approx(two_half, abs=0.01)
+
+
+def test_fixed_random_state_refits_bit_identically():
+    X, y = make_xor()
+    first = BinaryMLPClassifier((2,), random_state=3).fit(X, y)  # valleys, then retries
+    again = clone(first).fit(X, y)
+    assert first.n_init_ == again.n_init_ == 3
+    for a, b in zip(first.coefs_ + first.intercepts_, again.coefs_ + again.intercepts_):
+        np.testing.assert_array_equal(a, b)
+    first.fit(X, y)  # refitting the same object: the same again
+    for a, b in zip(first.coefs_ + first.intercepts_, again.coefs_ + again.intercepts_):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_bench_toy_problems_smoke():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    script = os.path.join(root, "benchmarks", "bench_toy_problems.py")
+    run = subprocess.run(
+        [sys.executable, script, "--problems", "xor", "--xor-seeds", "2", "4",
+         "--no-sklearn"], capture_output=True, text=True, timeout=300, cwd=root,
+        env={**os.environ, "PYTHONPATH": root})
+    assert run.returncode == 0, run.stderr[-2000:]
+    lines = run.stdout.strip().splitlines()
+    xor = json.loads(lines[-1])["results"]["XOR 2-2-1"]
+    # seeds 2 and 3: 2 is solved at once, 3 at its third initialisation (above)
+    assert xor["seeds"] == [2, 4] and xor["failures"] == [] and xor["mean"] == 1.0
+    assert xor["mean_inits"] == 2.0 and xor["max_inits"] == 3
+    assert any(line.startswith("XOR 2-2-1") for line in lines)
