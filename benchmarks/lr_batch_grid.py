@@ -48,7 +48,8 @@ from sklearn.model_selection import GridSearchCV
 from _common import json_line, machine_info, machine_notes  # noqa: E402
 
 from sknn_cn import MulticlassMLPClassifier
-from sknn_cn.scaling import LRBatchGrid, LRBatchGridDisplay
+from sknn_cn.plotting import LRBatchGridDisplay
+from sknn_cn.scaling import LRBatchGrid
 
 #: The seed's source (1.4.4.3): best learning rate at each batch size.
 SEED_BEST = {16: 0.1, 32: 0.5, 128: 0.5}

@@ -18,8 +18,8 @@ up what is known about changing ``m``:
 rate for each batch size, and measures which rule the data follow: the local
 exponent ``k`` in ``best_lr ~ batch_size ** k`` between neighbouring batch
 sizes is 1 where the linear rule holds, 1/2 for the square-root rule and 0
-where the rate has saturated.  :class:`LRBatchGridDisplay` draws the grid as
-a heat map.
+where the rate has saturated.  This module only computes;
+:class:`sknn_cn.plotting.LRBatchGridDisplay` draws the grid as a heat map.
 """
 
 import math
@@ -27,8 +27,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["scale_learning_rate", "RULES", "LRBatchGrid", "LRBatchGridDisplay",
-           "classify_exponent"]
+__all__ = ["scale_learning_rate", "RULES", "LRBatchGrid", "classify_exponent"]
 
 #: rule name -> exponent k of lr' = lr * (new_batch / base_batch) ** k
 RULES = {"linear": 1.0, "sqrt": 0.5}
@@ -239,95 +238,3 @@ class LRBatchGrid:
             lines.append(f"batch {b0:>4} -> {b1:<4}: best lr {self.refined_lrs[i]:.3g} -> "
                          f"{self.refined_lrs[i + 1]:.3g}, lr ~ batch^{k:+.2f} ({name})")
         return "\n".join(lines)
-
-    def plot(self, ax=None, **kwargs):
-        """Heat map, see :class:`LRBatchGridDisplay`."""
-        return LRBatchGridDisplay(self).plot(ax=ax, **kwargs)
-
-
-class LRBatchGridDisplay:
-    """Heat map of a learning-rate x batch-size grid, best rate per batch marked.
-
-    The linear and square-root rules, started from the smallest batch's best
-    rate, are drawn over it, so one sees where the measured optimum follows
-    which rule and where it saturates.
-
-    Parameters
-    ----------
-    grid : LRBatchGrid
-
-    Attributes
-    ----------
-    image_ : AxesImage;  ax_, figure_
-    """
-
-    def __init__(self, grid):
-        self.grid = grid
-
-    @classmethod
-    def from_cv_results(cls, cv_results, *, ax=None, **kwargs):
-        """Build from ``GridSearchCV.cv_results_`` (see :meth:`LRBatchGrid.from_cv_results`)."""
-        return cls(LRBatchGrid.from_cv_results(cv_results, **kwargs)).plot(ax=ax)
-
-    def plot(self, ax=None, *, cmap="cividis", annotate=True, title=None, span=0.2):
-        """Draw on ``ax`` (a new figure when None); return ``self``.
-
-        Parameters
-        ----------
-        ax : matplotlib Axes, optional
-        cmap : str, default='cividis'
-        annotate : bool, default=True
-            Write each score in its cell (the best of each row in bold).
-        title : str, optional
-        span : float, default=0.2
-            The colours cover scores from ``best - span`` to ``best``; lower
-            ones (diverged runs) all get the darkest colour, so they do not
-            flatten the differences that matter.
-        """
-        import matplotlib.pyplot as plt
-
-        g = self.grid
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(1.1 * g.lrs.size + 3, 0.7 * g.batch_sizes.size + 2.5))
-        else:
-            fig = ax.figure
-        masked = np.ma.masked_invalid(g.scores)
-        top = float(np.nanmax(g.scores)) if np.isfinite(g.scores).any() else 1.0
-        self.image_ = ax.imshow(masked, cmap=cmap, aspect="auto", origin="lower",
-                                vmin=top - span, vmax=top)
-        cbar = fig.colorbar(self.image_, ax=ax, extend="min")
-        cbar.set_label("validation accuracy")
-        ax.set_xticks(range(g.lrs.size), [f"{lr:g}" for lr in g.lrs])
-        ax.set_yticks(range(g.batch_sizes.size), [str(b) for b in g.batch_sizes])
-        ax.set_xlabel("learning_rate_init (grid, log spaced)")
-        ax.set_ylabel("batch_size")
-        if annotate:
-            middle = top - 0.5 * span
-            for i in range(g.batch_sizes.size):
-                for j in range(g.lrs.size):
-                    s = g.scores[i, j]
-                    text = "div." if np.isnan(s) else f"{s:.3f}"
-                    bold = g.lrs[j] == g.best_lrs[i]
-                    ax.text(j, i, text, ha="center", va="center", fontsize="small",
-                            fontweight="bold" if bold else "normal",
-                            color="black" if np.isnan(s) or s > middle else "white")
-        # rates -> fractional column positions (log interpolation on the grid)
-        log_lrs = np.log(g.lrs)
-
-        def column(lr):
-            return np.interp(np.log(lr), log_lrs, np.arange(g.lrs.size),
-                             left=-0.5, right=g.lrs.size - 0.5)
-
-        rows = np.arange(g.batch_sizes.size)
-        ax.plot(column(g.refined_lrs), rows, "o-", color="#D55E00", linewidth=2,
-                label="measured best lr")
-        for rule, style in (("linear", "--"), ("sqrt", ":")):
-            ax.plot(column(g.rule_prediction(rule)), rows, style, color="#E69F00"
-                    if rule == "linear" else "#56B4E9", linewidth=2,
-                    label=f"{rule} rule from batch {g.batch_sizes[0]}")
-        ax.set_xlim(-0.5, g.lrs.size - 0.5)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3,
-                  fontsize="small", frameon=False)
-        ax.set_title(title or "Best learning rate against batch size (seed 1.4.4.3)")
-        self.ax_, self.figure_ = ax, fig
-        return self
