@@ -8,8 +8,8 @@ from sknn_cn import (BatchSizeSchedule, ExponentialSchedule, FixedSchedule,
                      InverseSchedule, MultiStepSchedule, MulticlassMLPClassifier,
                      PolynomialSchedule, StepSchedule, lr_range_test)
 from sknn_cn.datasets import load_handwritten_digits
-from sknn_cn.plotting import LRFinderDisplay
-from sknn_cn.scaling import LRBatchGrid, LRBatchGridDisplay
+from sknn_cn.plotting import LRBatchGridDisplay, LRFinderDisplay
+from sknn_cn.scaling import LRBatchGrid
 
 from .digits import handwritten_digits
 from .figures import schedules_figure

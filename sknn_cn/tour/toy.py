@@ -1,5 +1,7 @@
 """The toy problems of seed 1.1 and 1.2: XOR, the double arc and the coin hole."""
 
+import copy
+
 import numpy as np
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
@@ -107,9 +109,9 @@ def double_arc(report):
     report.note("Seed 1.1.5: the network transforms the space so that samples which "
                 "are not linearly separable become linearly separable; the output "
                 "layer then only draws a line (a plane with 3 units).")
-    snaps = HiddenSpaceSnapshots.from_estimator(
-        BinaryMLPClassifier((2,), **params), X_tr, y_tr, epochs=(1, 30, 100, 300),
-        n_grid_lines=9)
+    snaps = HiddenSpaceSnapshots.from_estimators(
+        _snapshots(BinaryMLPClassifier((2,), **params), X_tr, y_tr, (1, 30, 100, 300)),
+        X_tr, y_tr, n_grid_lines=9)
     report.save(snaps.figure_, "double_arc_snapshots.png",
                 "The hidden space of a 2-2-1 net during training (partial_fit, one "
                 "full-batch update per call; a single initialisation, so it may "
@@ -117,6 +119,19 @@ def double_arc(report):
     d = TrainingCurvesDisplay.from_estimator(clf, name="2-2-1 on the double arc")
     report.save(d.figure_, "double_arc_training_curves.png",
                 "Training loss per epoch (one full-batch update per epoch)")
+
+
+def _snapshots(net, X, y, epochs):
+    """``(label, copy of net)`` after each of ``epochs`` epochs of ``partial_fit``."""
+    snapshots = []
+    net.partial_fit(X, y, classes=np.unique(y))
+    for epoch in range(1, max(epochs) + 1):
+        if epoch > 1:
+            net.partial_fit(X, y)
+        if epoch in epochs:
+            label = f"after {epoch} epoch{'s' if epoch > 1 else ''}"
+            snapshots.append((label, copy.deepcopy(net)))
+    return snapshots
 
 
 def coin_hole_model(report):
