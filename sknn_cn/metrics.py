@@ -312,6 +312,8 @@ def weka_error_scores(y_true, y_proba, *, y_train=None, priors=None, labels=None
         Predicted class probabilities, columns in the order of ``labels``
         (``estimator.predict_proba(X)``). A 1-D array is the probability of
         the second of two classes (what sklearn scorers pass for binary tasks).
+        Each row must sum to one (within ``sqrt(eps)`` of its dtype, as sklearn's
+        ``log_loss`` checks; sklearn only warns, here it is an error).
         For hard predictions pass their one-hot encoding, as Weka does for
         classifiers without a distribution.
     y_train : array-like of shape (n_train,), default=None
