@@ -32,12 +32,14 @@ import numpy as np
 from imblearn.metrics import specificity_score as _imblearn_specificity
 from sklearn.exceptions import UndefinedMetricWarning
 from sklearn.metrics import multilabel_confusion_matrix, recall_score
-from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.multiclass import unique_labels
 
+from ._labels import check_sample_weight
 from ._metric_checks import (
     check_average,
+    check_class_labels,
     check_classification_targets,
+    check_labels,
     check_proba,
     check_zero_division,
     label_index,
@@ -71,6 +73,8 @@ def _one_vs_rest_counts(y_true, y_pred, labels, pos_label, average, sample_weigh
     """
     check_average(average)
     y_type, y_true, y_pred = check_classification_targets(y_true, y_pred)
+    sample_weight = check_sample_weight(sample_weight, len(y_true))
+    labels = check_labels(labels)
     present = unique_labels(y_true, y_pred)
     if average == "binary":
         if y_type != "binary":
@@ -213,6 +217,11 @@ def specificity_score(y_true, y_pred, *, labels=None, pos_label=1,
     """
     if isinstance(zero_division, str) and zero_division == "warn":
         check_average(average)
+        # imblearn's own checks say "continuous is not supported" and accept
+        # negative weights; check here with the argument names first.
+        _, y_true, y_pred = check_classification_targets(y_true, y_pred)
+        sample_weight = check_sample_weight(sample_weight, len(y_true))
+        labels = check_labels(labels)
         return _imblearn_specificity(y_true, y_pred, labels=labels, pos_label=pos_label,
                                      average=average, sample_weight=sample_weight)
     return _rate(y_true, y_pred, labels, pos_label, average, sample_weight,
@@ -231,6 +240,10 @@ def true_positive_rate(y_true, y_pred, *, labels=None, pos_label=1,
     tpr : float or ndarray of shape (n_labels,)
     """
     check_average(average)
+    check_zero_division(zero_division)  # sklearn takes zero_division=True as 1.0
+    _, y_true, y_pred = check_classification_targets(y_true, y_pred)
+    sample_weight = check_sample_weight(sample_weight, len(y_true))
+    labels = check_labels(labels)
     return recall_score(y_true, y_pred, labels=labels, pos_label=pos_label,
                         average=average, sample_weight=sample_weight,
                         zero_division=zero_division)
@@ -239,7 +252,8 @@ def true_positive_rate(y_true, y_pred, *, labels=None, pos_label=1,
 # ---------------------------------------------------------------------------
 # Weka's error measures for a nominal class
 # ---------------------------------------------------------------------------
-def laplace_class_priors(y_train, *, labels=None, sample_weight=None):
+def laplace_class_priors(y_train, *, labels=None, sample_weight=None,
+                         _weight_name="sample_weight"):
     """Class priors from training labels with one extra count per class.
 
     ``prior_k = (n_k + 1) / (N + K)`` where ``n_k`` is the (weighted) number of
@@ -259,12 +273,10 @@ def laplace_class_priors(y_train, *, labels=None, sample_weight=None):
     -------
     priors : ndarray of shape (n_classes,)
     """
-    y_train = column_or_1d(y_train)
-    labels = unique_labels(y_train) if labels is None else np.asarray(labels)
+    y_train = check_class_labels(y_train, "y_train")
+    labels = unique_labels(y_train) if labels is None else check_labels(labels)
     index = label_index(y_train, labels, "y_train")
-    weights = np.ones(len(y_train)) if sample_weight is None else \
-        column_or_1d(sample_weight).astype(float)
-    check_consistent_length(y_train, weights)
+    weights = check_sample_weight(sample_weight, len(y_train), _weight_name, "y_train")
     counts = np.bincount(index, weights=weights, minlength=len(labels)) + 1.0
     return counts / counts.sum()
 
@@ -300,6 +312,8 @@ def weka_error_scores(y_true, y_proba, *, y_train=None, priors=None, labels=None
         Predicted class probabilities, columns in the order of ``labels``
         (``estimator.predict_proba(X)``). A 1-D array is the probability of
         the second of two classes (what sklearn scorers pass for binary tasks).
+        Each row must sum to one (within ``sqrt(eps)`` of its dtype, as sklearn's
+        ``log_loss`` checks; sklearn only warns, here it is an error).
         For hard predictions pass their one-hot encoding, as Weka does for
         classifiers without a distribution.
     y_train : array-like of shape (n_train,), default=None
@@ -324,12 +338,12 @@ def weka_error_scores(y_true, y_proba, *, y_train=None, priors=None, labels=None
     """
     if y_train is not None and priors is not None:
         raise ValueError("Give y_train or priors, not both.")
+    if y_train is not None:
+        y_train = check_class_labels(y_train, "y_train")
     labels, proba, onehot = check_proba(y_true, y_proba, labels,
                                          extra_labels=y_train)
     n_classes = len(labels)
-    w = np.ones(len(onehot)) if sample_weight is None else \
-        column_or_1d(sample_weight).astype(float)
-    check_consistent_length(onehot, w)
+    w = check_sample_weight(sample_weight, len(onehot))
     total = w.sum()
     diff = proba - onehot
     mae = float(w @ (np.abs(diff).sum(axis=1) / n_classes) / total)
@@ -339,12 +353,17 @@ def weka_error_scores(y_true, y_proba, *, y_train=None, priors=None, labels=None
         return scores
     if y_train is not None:
         q = laplace_class_priors(y_train, labels=labels,
-                                 sample_weight=train_sample_weight)
+                                 sample_weight=train_sample_weight,
+                                 _weight_name="train_sample_weight")
     else:
-        q = np.asarray(priors, dtype=float).ravel()
-        if q.shape != (n_classes,) or np.any(q < 0) or q.sum() <= 0:
+        try:
+            q = np.asarray(priors, dtype=float).ravel()
+        except (TypeError, ValueError):
+            q = np.array([np.nan])
+        if (q.shape != (n_classes,) or not np.all(np.isfinite(q)) or np.any(q < 0)
+                or q.sum() <= 0):
             raise ValueError(
-                f"priors must be {n_classes} non-negative numbers (one per class "
+                f"priors must be {n_classes} finite non-negative numbers (one per class "
                 f"of {list(labels)}) with a positive sum; got priors={priors!r}."
             )
         q = q / q.sum()

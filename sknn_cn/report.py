@@ -25,16 +25,24 @@ from sklearn.metrics import (
 from sklearn.utils import check_consistent_length, column_or_1d
 from sklearn.utils.multiclass import unique_labels
 
-from ._metric_checks import check_proba, check_zero_division, label_index, \
-    nan_weighted_average
+from ._labels import check_sample_weight
+from ._metric_checks import check_class_labels, check_labels, check_proba, \
+    check_zero_division, label_index, nan_weighted_average
 from .metrics import false_positive_rate, specificity_score, weka_error_scores
 
 __all__ = ["format_table", "format_cell", "ClassificationSummary",
            "classification_summary"]
 
 
+def _check_count(value, name):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(f"`{name}` must be an integer >= 0; got {name}={value!r}.")
+    return int(value)
+
+
 def format_cell(value, digits=3):
     """One cell: ``None`` -> ``-``, reals with ``digits`` decimals, else ``str``."""
+    digits = _check_count(digits, "digits")
     if value is None:
         return "-"
     if isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral)):
@@ -68,9 +76,23 @@ def format_table(rows, headers=None, *, digits=3, indent=2, gap=2):
       a   0.500   3
       bb      -  10
     """
+    digits = _check_count(digits, "digits")
+    indent = _check_count(indent, "indent")
+    gap = _check_count(gap, "gap")
+    if rows is None or isinstance(rows, (str, bytes)):
+        raise TypeError(f"`rows` must be a sequence of rows (sequences of cells); got rows={rows!r}.")
+    rows = list(rows)
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not np.iterable(row):
+            raise TypeError(
+                f"`rows` must be a sequence of rows (sequences of cells); got rows[{i}]={row!r}.")
+    if headers is not None and (isinstance(headers, (str, bytes)) or not np.iterable(headers)):
+        raise TypeError(f"`headers` must be a sequence of str or None; got headers={headers!r}.")
     table = [[format_cell(v, digits) for v in row] for row in rows]
     if headers is not None:
         table.insert(0, [str(h) for h in headers])
+    if not table:
+        return ""
     n_cols = max(len(row) for row in table)
     table = [row + [""] * (n_cols - len(row)) for row in table]
     widths = [max(len(row[j]) for row in table) for j in range(n_cols)]
@@ -140,6 +162,7 @@ class ClassificationSummary:
 
     def to_text(self, digits=3):
         """A readable text table (what ``str(summary)`` shows)."""
+        digits = _check_count(digits, "digits")
         k = len(self.labels)
         head = f"Classification summary: {self.n_samples} samples, {k} classes"
         if self.binary:
@@ -244,13 +267,17 @@ def classification_summary(y_true, y_pred=None, y_proba=None, y_train=None, *,
     [0.956, 0.972, 0.947, 0.033, 0.959]
     """
     check_zero_division(zero_division)
-    y_true = column_or_1d(y_true)
     if y_pred is None and y_proba is None:
         raise ValueError("Give y_pred, y_proba or both; both are None.")
+    y_true = check_class_labels(y_true, "y_true")
+    if y_pred is not None:
+        y_pred = check_class_labels(y_pred, "y_pred")
+    if y_train is not None:
+        y_train = check_class_labels(y_train, "y_train")
     label_sources = [y_true] + [y for y in (y_pred, y_train) if y is not None]
     if labels is None:
         labels = unique_labels(*label_sources)
-    labels = np.asarray(labels)
+    labels = check_labels(labels)
     if y_proba is not None:
         labels, proba, _ = check_proba(y_true, y_proba, labels)
         if y_pred is None:
@@ -258,6 +285,7 @@ def classification_summary(y_true, y_pred=None, y_proba=None, y_train=None, *,
     y_pred = column_or_1d(y_pred)
     check_consistent_length(y_true, y_pred)
     label_index(y_pred, labels, "y_pred")
+    sample_weight = check_sample_weight(sample_weight, len(y_true))
     n_classes = len(labels)
     if n_classes < 2:
         raise ValueError(

@@ -79,17 +79,25 @@ def scale_learning_rate(base_lr, base_batch, new_batch, rule="linear", *, max_lr
             or not math.isfinite(base_lr) or base_lr <= 0):
         raise ValueError(f"`base_lr` must be a positive finite number; got base_lr={base_lr!r}.")
     base_batch = _check_batch(base_batch, "base_batch")
-    if rule not in RULES:
+    if not isinstance(rule, str) or rule not in RULES:
         raise ValueError(f"Unknown rule {rule!r} in `rule`. Allowed rules: "
                          f"{', '.join(map(repr, RULES))}.")
     if max_lr is not None and (isinstance(max_lr, bool) or not isinstance(max_lr, numbers.Real)
                                or not max_lr > 0):
         raise ValueError(f"`max_lr` must be None or a positive number; got max_lr={max_lr!r}.")
+    if max_lr is not None and max_lr < base_lr:
+        raise ValueError(
+            f"`max_lr` must be at least `base_lr` (a rate known to work cannot exceed the "
+            f"cap); got max_lr={max_lr!r} < base_lr={base_lr!r}.")
     scalar = np.ndim(new_batch) == 0
     batches = [_check_batch(b, "new_batch") for b in np.atleast_1d(new_batch).tolist()]
     lrs = np.array([float(base_lr) * (b / base_batch) ** RULES[rule] for b in batches])
     if max_lr is not None:
         lrs = np.minimum(lrs, float(max_lr))
+    if not np.all(np.isfinite(lrs)):
+        raise ValueError(
+            f"The scaled learning rate overflows: base_lr={base_lr!r} * "
+            f"(new_batch / base_batch) ** {RULES[rule]} is not finite; give max_lr.")
     return float(lrs[0]) if scalar else lrs
 
 
@@ -116,6 +124,17 @@ def classify_exponent(k, tolerance=0.25):
     if k < 0:
         return "falls"
     return "faster than linear" if k > 1 else "between"
+
+
+def _check_grid_axis(values, name):
+    try:
+        values = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} must hold numbers; {exc}.") from exc
+    if values.ndim != 1 or values.size == 0 or not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"{name} must be a non-empty 1-D array of finite numbers; got {name}={values.tolist()}.")
+    return values
 
 
 class LRBatchGrid:
@@ -146,9 +165,20 @@ class LRBatchGrid:
     """
 
     def __init__(self, lrs, batch_sizes, scores):
-        self.lrs = np.asarray(lrs, dtype=float)
-        self.batch_sizes = np.asarray(batch_sizes, dtype=int)
-        self.scores = np.asarray(scores, dtype=float)
+        self.lrs = _check_grid_axis(lrs, "lrs")
+        if not np.all(self.lrs > 0):
+            raise ValueError(f"lrs must be positive finite numbers; got lrs={self.lrs.tolist()}.")
+        batch_sizes = _check_grid_axis(batch_sizes, "batch_sizes")
+        if not np.all((batch_sizes >= 1) & (batch_sizes == np.round(batch_sizes))):
+            raise ValueError(
+                f"batch_sizes must be integers >= 1; got batch_sizes={batch_sizes.tolist()}.")
+        self.batch_sizes = batch_sizes.astype(int)
+        try:
+            self.scores = np.asarray(scores, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"scores must hold numbers (NaN for a failed run); {exc}.") from exc
+        if np.isinf(self.scores).any():
+            raise ValueError("scores must be finite or NaN (a failed run); got inf.")
         if self.scores.shape != (self.batch_sizes.size, self.lrs.size):
             raise ValueError(
                 f"scores must have shape (n_batches, n_lrs) = ({self.batch_sizes.size}, "
@@ -189,14 +219,28 @@ class LRBatchGrid:
         score : str, default='mean_test_score'
         """
         try:
-            lr_col = np.asarray(cv_results[f"param_{lr_param}"], dtype=float)
-            batch_col = np.asarray(cv_results[f"param_{batch_param}"], dtype=int)
-            values = np.asarray(cv_results[score], dtype=float)
+            columns = [cv_results[f"param_{lr_param}"], cv_results[f"param_{batch_param}"],
+                       cv_results[score]]
         except KeyError as exc:
             raise ValueError(
                 f"cv_results has no column {exc.args[0]!r}; search over `{lr_param}` "
                 f"and `{batch_param}` or pass their names as lr_param / batch_param."
             ) from None
+        for column, name in zip(columns, (f"param_{lr_param}", f"param_{batch_param}", score)):
+            if np.ma.is_masked(column):
+                raise ValueError(
+                    f"cv_results[{name!r}] has masked entries (candidates without that "
+                    "parameter); search one grid over both parameters.")
+        lr_col, batch_col, values = (np.asarray(c, dtype=float) for c in columns)
+        if not len(lr_col) == len(batch_col) == len(values):
+            raise ValueError(
+                f"cv_results columns differ in length: param_{lr_param} {len(lr_col)}, "
+                f"param_{batch_param} {len(batch_col)}, {score} {len(values)}.")
+        pairs = set(zip(lr_col.tolist(), batch_col.tolist()))
+        if len(pairs) != len(lr_col):
+            raise ValueError(
+                f"cv_results has repeated ({lr_param}, {batch_param}) pairs; search over "
+                "those two parameters only, or reduce the results to one row per pair.")
         lrs = np.unique(lr_col)
         batches = np.unique(batch_col)
         scores = np.full((batches.size, lrs.size), np.nan)

@@ -98,8 +98,12 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.command == "info":
-        return _info(args.data_home)
-    if args.timeout <= 0:
+        try:
+            return _info(args.data_home)
+        except NotADirectoryError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    if not args.timeout > 0:  # also refuses nan
         parser.error(f"--timeout must be > 0; got {args.timeout}")
     sources = (None if args.sources is None
                else [_source(text, args.timeout) for text in args.sources])
@@ -107,7 +111,7 @@ def main(argv=None):
     try:
         directory = fetch_mnist(args.data_home, sources, timeout=args.timeout,
                                 verbose=0 if args.quiet else 1)
-    except MNISTFetchError as exc:
+    except (MNISTFetchError, NotADirectoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:

@@ -366,6 +366,11 @@ def fetch_mnist(data_home=None, sources=None, *, timeout=5.0, verbose=0):
         (an ``OSError``) When some file could not be obtained; the message
         lists every source tried and why it failed.
     """
+    if sources is not None and (isinstance(sources, (str, bytes)) or not all(
+            callable(source) for source in sources)):
+        raise TypeError(
+            "`sources` must be None or a list of callables (MirrorSource, NpmSource, "
+            f"DirectorySource, ...); got sources={sources!r}.")
     directory = mnist_folder(data_home)
     os.makedirs(directory, exist_ok=True)
     missing = []

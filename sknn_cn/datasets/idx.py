@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import math
 import os
+import stat
 import zlib
 
 import numpy as np
@@ -52,8 +53,20 @@ def find_idx_file(directory, name):
 
 @contextlib.contextmanager
 def open_maybe_gzip(path):
-    """Yield ``(stream, compressed, size_on_disk)``; gzip is recognised by its magic bytes."""
-    with open(path, "rb") as raw:
+    """Yield ``(stream, compressed, size_on_disk)``; gzip is recognised by its magic bytes.
+
+    Only regular files are read: a FIFO, a device or a folder raises
+    ``ValueError`` at once (opened without blocking, so a FIFO with no
+    writer cannot hang the reader).
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode)
+                else "not a regular file")
+        raise ValueError(f"{path}: {kind}; expected a regular (IDX or gzip) file.")
+    with os.fdopen(fd, "rb") as raw:
         compressed = raw.read(2) == _GZIP_MAGIC
         raw.seek(0)
         size = os.fstat(raw.fileno()).st_size
@@ -202,6 +215,17 @@ def read_idx(path, *, expected_shape=None, sha256=None):
         magic number, wrong dimensions, corrupt gzip data or SHA-256 mismatch.
     """
     path = os.fspath(path)
+    if expected_shape is not None:
+        if isinstance(expected_shape, (str, bytes)) or not isinstance(expected_shape, (tuple, list)) \
+                or not all(d is None or (isinstance(d, (int, np.integer)) and not isinstance(d, bool)
+                                         and d >= 0) for d in expected_shape):
+            raise ValueError(
+                "`expected_shape` must be None or a tuple of sizes (int >= 0 or None); got "
+                f"expected_shape={expected_shape!r}.")
+    if sha256 is not None and not (isinstance(sha256, str) and len(sha256) == 64 and all(
+            c in "0123456789abcdefABCDEF" for c in sha256)):
+        raise ValueError(
+            f"`sha256` must be None or a hex digest of 64 characters; got sha256={sha256!r}.")
     hasher = hashlib.sha256() if sha256 is not None else None
     with open_maybe_gzip(path) as (stream, compressed, size):
         try:

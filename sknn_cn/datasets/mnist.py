@@ -97,7 +97,15 @@ def get_data_home(data_home=None):
     if data_home is None:
         data_home = os.environ.get(DATA_HOME_ENV) or os.path.join(
             sklearn_data_home(), "sknn_cn")
-    return os.path.abspath(os.path.expanduser(os.fspath(data_home)))
+    elif not isinstance(data_home, (str, os.PathLike)):
+        raise TypeError(
+            f"`data_home` must be None, a str or a path-like; got data_home={data_home!r}.")
+    home = os.path.abspath(os.path.expanduser(os.fspath(data_home)))
+    if os.path.exists(home) and not os.path.isdir(home):
+        raise NotADirectoryError(
+            f"The data home {home} is not a folder; pass data_home= (or set "
+            f"{DATA_HOME_ENV}) to a folder.")
+    return home
 
 
 def mnist_folder(data_home=None):
@@ -303,6 +311,14 @@ def _digits_parts(n_train, n_test, rng):
     if n_test == 0:
         X_train, y_train = _draw(X, y, n_train, rng, "n_train", "digits")
         return X_train, X[:0], y_train, y[:0]
+    # train_test_split's own errors name train_size / test_size; name ours.
+    n_classes = len(np.unique(y))
+    for value, name in ((n_train, "n_train"), (n_test, "n_test")):
+        if value is not None and not n_classes <= value <= len(y) - n_classes:
+            raise ValueError(
+                f"`{name}` must be None, or between {n_classes} (one image per class, "
+                f"the split is stratified) and {len(y) - n_classes} (the {len(y)} digits "
+                f"less one image per class for the other part); got {name}={value}.")
     if n_train is not None and n_test is not None and n_train + n_test > len(y):
         raise ValueError(
             f"`n_train` + `n_test` must be at most {len(y)} (the digits); got "

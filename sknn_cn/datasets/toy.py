@@ -39,6 +39,19 @@ def _check_noise(noise):
     return float(noise)
 
 
+def _check_real(value, name):
+    if (not isinstance(value, numbers.Real) or isinstance(value, bool)
+            or not np.isfinite(value)):
+        raise ValueError(f"`{name}` must be a finite number; got {name}={value!r}.")
+    return float(value)
+
+
+def _check_bool(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"`{name}` must be True or False; got {name}={value!r}.")
+    return bool(value)
+
+
 def _shuffled(X, y, rng):
     order = rng.permutation(len(y))
     return X[order], y[order]
@@ -70,6 +83,7 @@ def make_xor(n_samples=4, *, noise=0.0, shuffle=False, random_state=None):
     """
     n_samples = _check_n_samples(n_samples, 4)
     noise = _check_noise(noise)
+    shuffle = _check_bool(shuffle, "shuffle")
     rng = check_random_state(random_state)
     corners = np.array([c for c, _ in XOR_TABLE])
     labels = np.array([t for _, t in XOR_TABLE])
@@ -110,8 +124,8 @@ def make_double_arc(n_samples=200, *, noise=0.125, gap=0.65, shuffle=True,
     """
     n_samples = _check_n_samples(n_samples, 2)
     noise = _check_noise(noise)
-    if not isinstance(gap, numbers.Real) or not np.isfinite(gap):
-        raise ValueError(f"`gap` must be a finite number; got gap={gap!r}.")
+    gap = _check_real(gap, "gap")
+    shuffle = _check_bool(shuffle, "shuffle")
     rng = check_random_state(random_state)
     n1 = n_samples // 2
     n0 = n_samples - n1
@@ -153,6 +167,8 @@ def make_coin_hole(n_samples=1000, *, hole=0.2, radius=0.45, random_state=None):
         0 (hole), 1 (ring) or 2 (outside); names in :data:`COIN_HOLE_CLASSES`.
     """
     n_samples = _check_n_samples(n_samples, 1)
+    hole = _check_real(hole, "hole")
+    radius = _check_real(radius, "radius")
     if not (0 < hole < radius):
         raise ValueError(
             f"`hole` must satisfy 0 < hole < radius; got hole={hole!r}, radius={radius!r}."

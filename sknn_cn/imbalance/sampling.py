@@ -14,14 +14,18 @@ over-sampler, so it takes ``sampling_strategy`` exactly as imblearn's samplers
 do and works inside :class:`imblearn.pipeline.Pipeline`.
 """
 
+import os
+
 import numpy as np
 from scipy import sparse
 from sklearn.utils import check_random_state
+from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import validate_data
 
 from imblearn.over_sampling.base import BaseOverSampler
 from imblearn.utils import check_target_type
 
+from .._labels import check_label_types
 from ._atomic import all_or_nothing
 
 __all__ = ["PerAttributeOverSampler"]
@@ -147,6 +151,14 @@ class PerAttributeOverSampler(BaseOverSampler):
                 "samples are drawn uniformly within each class, so there is no "
                 "sample_weight)."
             )
+        try:
+            type_of_target(y, input_name="y")
+        except TypeError:
+            # sklearn sorts string and number labels together and fails with
+            # "'<' not supported between instances of 'int' and 'str'" when the
+            # first label is a string (it says "Unknown label type" otherwise).
+            check_label_types(y, "y")
+            raise
         with all_or_nothing(self):
             return super().fit_resample(X, y)
 
@@ -155,16 +167,29 @@ class PerAttributeOverSampler(BaseOverSampler):
         # copied, so any dtype (strings, NaN, inf) and sparse input are
         # accepted; but X and y must be the same length (sklearn's own check
         # and message: imblearn's RandomOverSampler skips it).
+        if isinstance(self.sampling_strategy, (bool, np.bool_)):
+            raise ValueError(
+                "sampling_strategy must be a float in (0, 1], a str, a dict or a callable; "
+                f"got sampling_strategy={self.sampling_strategy!r}.")
         y, binarize_y = check_target_type(y, indicate_one_vs_all=True)
         X, y = validate_data(
             self, X, y, reset=True, accept_sparse=["csr", "csc"], dtype=None,
             ensure_all_finite=False, y_numeric=False,
         )
+        if callable(self.sampling_strategy):
+            # imblearn calls it next and fails with "'int' object has no attribute
+            # 'keys'" when it does not return a dict; say so first.
+            wanted = self.sampling_strategy(y)
+            if not isinstance(wanted, dict):
+                raise ValueError(
+                    "sampling_strategy, a callable, must return a dict {class_label: "
+                    f"n_samples}}; it returned {wanted!r}.")
         return X, y, binarize_y
 
     def _fit_resample(self, X, y):
         random_state = check_random_state(self.random_state)
         n_features = X.shape[1]
+        _check_output_fits(self.sampling_strategy_, n_features, X)
 
         X_parts = [X]
         y_parts = [y]
@@ -192,6 +217,34 @@ class PerAttributeOverSampler(BaseOverSampler):
         tags.input_tags.allow_nan = True
         tags.input_tags.string = True
         return tags
+
+
+def _physical_memory():
+    """Bytes of RAM, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def _check_output_fits(strategy, n_features, X):
+    """Refuse, before allocating, a request larger than the machine's memory.
+
+    The synthetic part needs ``n_new * n_features`` source indices (intp) and
+    as many copied values; a ``sampling_strategy`` of ``{c: 10**12}`` would
+    otherwise fail inside NumPy or, for a size that fits in virtual memory,
+    swap the machine.
+    """
+    n_new = sum(int(n) for n in strategy.values())
+    itemsize = X.dtype.itemsize if hasattr(X, "dtype") else 8
+    needed = n_new * n_features * (np.dtype(np.intp).itemsize + itemsize)
+    memory = _physical_memory()
+    if memory is not None and needed > memory:
+        raise MemoryError(
+            f"sampling_strategy asks for {n_new} synthetic samples of {n_features} "
+            f"features ({needed / 2**30:.1f} GiB of indices and values), more than this "
+            f"machine's {memory / 2**30:.1f} GiB of memory; got "
+            f"sampling_strategy_={ {k: int(v) for k, v in strategy.items()} !r}.")
 
 
 def _take_per_feature(X, source):
