@@ -20,7 +20,7 @@ __all__ = ["place_best_legends", "imbalance_figures", "mistakes_figure",
 
 
 def place_best_legends(fig):
-    """Place legends with loc='best' over a probability map cheaply.
+    """Place the legends over a probability map cheaply.
 
     matplotlib's 'best' turns every cell of a pcolormesh into a path to find
     the emptiest spot: 40,000 cells per boundary picture, about a third of the
@@ -33,9 +33,9 @@ def place_best_legends(fig):
                "lower right": (1, 0)}
     for ax in fig.axes:
         legend = ax.get_legend()
-        # matplotlib has no public getter for the location code (0 = 'best')
-        if (legend is None or legend._loc != 0
-                or not any(isinstance(c, QuadMesh) for c in ax.collections)):
+        # every legend over a map is placed here (matplotlib has no public
+        # getter telling whether it was asked for loc='best')
+        if legend is None or not any(isinstance(c, QuadMesh) for c in ax.collections):
             continue
         points = [c.get_offsets() for c in ax.collections
                   if isinstance(c, PathCollection) and len(c.get_offsets())]
