@@ -16,7 +16,6 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
@@ -36,6 +35,7 @@ from .training.optimizers import AdamOptimizer, SGDOptimizer
 from .training.schedules import LRSchedule, get_schedule
 from .training.split import split_validation
 from .training.state import check_training_state, training_state
+from .training.rng import generator_from
 
 __all__ = ["BaseMLPClassifier"]
 
@@ -314,8 +314,7 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         if keep_state:
             self._check_architecture(hidden_sizes, activations)
         else:
-            rs = check_random_state(self.random_state)
-            self._rng = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
+            self._rng = generator_from(self.random_state)
 
         validation = None
         if self.early_stopping:

@@ -74,7 +74,6 @@ import numbers
 import time
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from .numerical import numerical_gradient
 from .result import (
@@ -84,6 +83,7 @@ from .result import (
     parameter_layout,
     verdict,
 )
+from ..training.rng import generator_from
 
 __all__ = ["check_gradients", "GradientCheckResult", "verdict", "VERDICT_BANDS",
            "NON_SMOOTH_ACTIVATIONS"]
@@ -212,8 +212,7 @@ def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilo
     theta = np.concatenate([params[layer][int(is_bias)].ravel()
                             for _, layer, is_bias, _, _ in layout])
 
-    rs = check_random_state(random_state)
-    rng = np.random.default_rng(rs.randint(np.iinfo(np.int32).max))
+    rng = generator_from(random_state)
     checked = _choose_elements(params, subset, rng)
 
     # Step 4-5: the analytic gradient by back-propagation, flattened like theta.

@@ -46,7 +46,6 @@ import warnings
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_X_y, column_or_1d
@@ -60,6 +59,7 @@ from .rules import (
     smooth_losses,
     suggest_lr,
 )
+from ..training.rng import generator_from
 
 __all__ = [
     "lr_range_test",
@@ -283,9 +283,8 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-5, max_lr=10.0, n_steps="auto",
     net.set_params(lr_schedule="fixed", early_stopping=False, warm_start=False,
                    verbose=False, class_weight=class_weight, batch_size=batch_size,
                    n_init=1, batch_size_schedule=None)
-    rng = check_random_state(estimator.random_state if random_state is None
-                             else random_state)
-    rng = np.random.default_rng(rng.randint(np.iinfo(np.int32).max))
+    rng = generator_from(estimator.random_state if random_state is None
+                         else random_state)
 
     growth = (max_lr / min_lr) ** (1.0 / (n_steps - 1))
     order = rng.permutation(n_samples)
