@@ -1,4 +1,4 @@
-"""All-or-nothing fitting for the estimators of this package (issue 11)."""
+"""All-or-nothing fitting for the estimators of this package: a refused call changes nothing."""
 
 import contextlib
 
