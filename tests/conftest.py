@@ -3,7 +3,7 @@
 * ``isolated_data_home`` (autouse): ``SKNN_CN_DATA`` and ``SCIKIT_LEARN_DATA``
   point at a new empty folder for each test, so no test can read (or write)
   the user's data home, and a cache on the developer's machine (MNIST in
-  ``~/scikit_learn_data``) cannot change a result.
+  scikit-learn's default data home) cannot change a result.
 * ``mnist_data_home``: tests that need the real MNIST ask for this fixture.
   It reads the folder from ``SKNN_CN_TEST_MNIST`` (a data home holding
   ``mnist/``, never the user's home) and points ``SKNN_CN_DATA`` at it; when
@@ -23,7 +23,7 @@ def isolated_data_home(tmp_path_factory, monkeypatch):
     """An empty data home for each test (sknn_cn's and scikit-learn's)."""
     folder = tmp_path_factory.mktemp("data_home")
     monkeypatch.setenv("SKNN_CN_DATA", str(folder / "sknn_cn"))
-    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(folder / "scikit_learn_data"))
+    monkeypatch.setenv("SCIKIT_LEARN_DATA", str(folder / "sklearn"))
     return folder
 
 

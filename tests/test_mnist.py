@@ -183,14 +183,19 @@ def test_read_idx_huge_declared_size_is_refused_without_allocating(tmp_path):
 # ---------------------------------------------------------------- data home
 
 def test_get_data_home_precedence(tmp_path, monkeypatch):
-    # Default: the sknn_cn folder of scikit-learn's data home, which follows
-    # $SCIKIT_LEARN_DATA, else ~/scikit_learn_data (the layout of older caches).
+    # Default: the sknn_cn folder of scikit-learn's own data home (oracle:
+    # sklearn.datasets.get_data_home), which follows $SCIKIT_LEARN_DATA and
+    # else sits in $HOME -- here a temporary one.
+    from sklearn.datasets import get_data_home as sklearn_data_home
+
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("SKNN_CN_DATA", raising=False)
     monkeypatch.delenv("SCIKIT_LEARN_DATA", raising=False)
-    assert get_data_home() == str(tmp_path / "home" / "scikit_learn_data" / "sknn_cn")
+    expected = os.path.join(sklearn_data_home(), "sknn_cn")
+    assert expected.startswith(str(tmp_path / "home"))
+    assert get_data_home() == expected
     monkeypatch.setenv("SKNN_CN_DATA", "")  # empty counts as unset
-    assert get_data_home() == str(tmp_path / "home" / "scikit_learn_data" / "sknn_cn")
+    assert get_data_home() == expected
     monkeypatch.setenv("SCIKIT_LEARN_DATA", str(tmp_path / "sk"))
     assert get_data_home() == str(tmp_path / "sk" / "sknn_cn")
     monkeypatch.setenv("SKNN_CN_DATA", str(tmp_path / "env"))

@@ -3,8 +3,10 @@
 import math
 import numbers
 
+import numpy as np
+
 __all__ = ["is_real", "is_int", "check_gamma_unit_interval", "check_positive_real",
-           "check_positive_int"]
+           "check_positive_int", "check_milestones"]
 
 
 def is_real(value):
@@ -44,4 +46,20 @@ def check_positive_int(owner, name, value):
     if not (is_int(value) and value > 0):
         raise ValueError(
             f"{owner}: {name} must be an integer >= 1; got {name}={value!r}"
+        )
+
+
+def check_milestones(owner, milestones, what=""):
+    """``milestones``: a non-empty sequence of strictly increasing integers >= 1."""
+    ok = isinstance(milestones, (list, tuple, np.ndarray)) and len(milestones) >= 1
+    previous = 0
+    for m in milestones if ok else ():
+        if not (is_int(m) and m > previous):
+            ok = False
+            break
+        previous = m
+    if not ok:
+        raise ValueError(
+            f"{owner}: milestones must be a non-empty sequence of strictly "
+            f"increasing integers >= 1{what}; got milestones={milestones!r}"
         )

@@ -7,7 +7,7 @@ schedule maps a step to a rate; it never decides when training stops.
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from ._checks import check_positive_int, is_int, is_real
+from ._checks import check_milestones, check_positive_int, is_int, is_real
 from .schedules import MultiStepSchedule
 
 __all__ = ["BatchSizeSchedule"]
@@ -79,19 +79,7 @@ class BatchSizeSchedule(BaseEstimator):
         Returns ``self`` so it can be chained.
         """
         owner = type(self).__name__
-        ms = self.milestones
-        ok = isinstance(ms, (list, tuple, np.ndarray)) and len(ms) >= 1
-        previous = 0
-        for m in ms if ok else ():
-            if not (is_int(m) and m > previous):
-                ok = False
-                break
-            previous = m
-        if not ok:
-            raise ValueError(
-                f"{owner}: milestones must be a non-empty sequence of strictly "
-                f"increasing integers >= 1 (epochs); got milestones={ms!r}"
-            )
+        check_milestones(owner, self.milestones, " (epochs)")
         if not (is_real(self.factor) and self.factor >= 1):
             raise ValueError(
                 f"{owner}: factor must be a real number >= 1; got factor={self.factor!r}"

@@ -76,6 +76,7 @@ __all__ = [
 ]
 
 from ._checks import (
+    check_milestones,
     check_gamma_unit_interval,
     check_positive_int,
     check_positive_real,
@@ -285,20 +286,7 @@ class MultiStepSchedule(LRSchedule):
 
     def _check_params(self):
         owner = type(self).__name__
-        ms = self.milestones
-        ok = isinstance(ms, (list, tuple, np.ndarray)) and len(ms) >= 1
-        if ok:
-            previous = 0
-            for m in ms:
-                if not (is_int(m) and m > previous):
-                    ok = False
-                    break
-                previous = m
-        if not ok:
-            raise ValueError(
-                f"{owner}: milestones must be a non-empty sequence of strictly "
-                f"increasing integers >= 1; got milestones={ms!r}"
-            )
+        check_milestones(owner, self.milestones)
         check_gamma_unit_interval(owner, self.gamma)
 
     def _factor(self, t, total_steps):

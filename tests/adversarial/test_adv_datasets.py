@@ -4,7 +4,6 @@ test reads the user's data home (conftest gives each an empty one)."""
 
 import gzip
 import os
-import threading
 
 import numpy as np
 import pytest
@@ -25,30 +24,6 @@ from sknn_cn.datasets.__main__ import main as cli
 GENERATORS = [(make_xor, 4), (make_double_arc, 2), (make_coin_hole, 1)]
 
 
-
-def _call_unblocking_fifo(func, fifo, seconds=5.0):
-    """Run ``func()`` in a thread; return what it raised (or None).
-
-    If it is still blocked on ``fifo`` after ``seconds``, a writer opens and
-    closes the FIFO so the read ends, and the test fails instead of hanging.
-    """
-    outcome = {}
-
-    def target():
-        try:
-            func()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["raised"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    blocked = thread.is_alive()
-    if blocked:
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(seconds)
-    assert not blocked, f"blocked for {seconds} s reading the FIFO {fifo}"
-    return outcome.get("raised")
 
 @pytest.mark.parametrize("make, minimum", GENERATORS)
 @pytest.mark.parametrize("n_samples", [0, -1, 4.0, True, None, "10", np.nan])
@@ -158,11 +133,11 @@ def test_read_idx_reads_a_good_file_exactly(tmp_path):
         read_idx(path, sha256="0" * 64)
 
 
-def test_read_idx_refuses_a_fifo_without_blocking(tmp_path):
+def test_read_idx_refuses_a_fifo_without_blocking(tmp_path, call_unblocking_fifo):
     # old code: open() on a FIFO with no writer blocked forever
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    raised = _call_unblocking_fifo(lambda: read_idx(fifo), fifo)
+    raised = call_unblocking_fifo(lambda: read_idx(fifo), fifo)
     assert isinstance(raised, ValueError)
     assert f"{fifo}: a FIFO; expected a regular" in str(raised)
 

@@ -12,7 +12,6 @@ import copy
 import io
 import json
 import os
-import threading
 import zipfile
 
 import numpy as np
@@ -37,30 +36,6 @@ FAST = dict(hidden_layer_sizes=(4,), max_iter=5, random_state=0)
 REWORK = "fixed in the estimator rework"
 
 
-
-def _call_unblocking_fifo(func, fifo, seconds=5.0):
-    """Run ``func()`` in a thread; return what it raised (or None).
-
-    If it is still blocked on ``fifo`` after ``seconds``, a writer opens and
-    closes the FIFO so the read ends, and the test fails instead of hanging.
-    """
-    outcome = {}
-
-    def target():
-        try:
-            func()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["raised"] = exc
-
-    thread = threading.Thread(target=target, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    blocked = thread.is_alive()
-    if blocked:
-        os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
-        thread.join(seconds)
-    assert not blocked, f"blocked for {seconds} s reading the FIFO {fifo}"
-    return outcome.get("raised")
 
 def _xfail(cause):
     return pytest.mark.xfail(strict=True, reason=f"issue 11: {cause}; {REWORK}")
@@ -240,10 +215,10 @@ def test_plain_npy_file_gives_model_file_error(tmp_path):
     _assert_model_file_error(path, "is not a valid sknn_cn model file")
 
 
-def test_fifo_gives_model_file_error_without_blocking(tmp_path):
+def test_fifo_gives_model_file_error_without_blocking(tmp_path, call_unblocking_fifo):
     fifo = tmp_path / "fifo"
     os.mkfifo(fifo)
-    raised = _call_unblocking_fifo(lambda: load_model(fifo), fifo)
+    raised = call_unblocking_fifo(lambda: load_model(fifo), fifo)
     assert type(raised).__name__ == "ModelFileError"
     assert "is not a regular file" in str(raised)
 
