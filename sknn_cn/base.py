@@ -1,15 +1,15 @@
 """What the two classifiers share: parameters, validation, fit, public seams.
 
 :class:`BaseMLPClassifier` owns the constructor parameters and their
-``_parameter_constraints``, input validation, ``fit`` / ``partial_fit`` and
+``_parameter_constraints``, ``fit`` / ``partial_fit`` and
 the fitted attributes, and the seams other tools use: :meth:`objective`
 (gradient checking, the range test) and the training state (persistence).
-The maths is in :mod:`sknn_cn.network`, the loop and its rules in
+Checking and encoding the inputs is in :mod:`sknn_cn.inputs`; the maths is in
+:mod:`sknn_cn.network`, the loop and its rules in
 :mod:`sknn_cn.training`, prediction in :mod:`sknn_cn.estimators`.
 """
 
 import copy
-import numbers
 import warnings
 from numbers import Integral, Real
 
@@ -17,10 +17,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, Options, StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_is_fitted,
     check_X_y,
     column_or_1d,
@@ -28,6 +26,7 @@ from sklearn.utils.validation import (
 )
 
 from . import network
+from .inputs import FitInputsMixin
 from .network import Objective
 from .training.batch_schedules import BatchSizeSchedule
 from .training.loop import TrainingState, fit_initialisations
@@ -42,7 +41,7 @@ __all__ = ["BaseMLPClassifier"]
 _INIT_NAMES = set(network.INITIALIZERS) | set(network.INIT_ALIASES)
 
 
-class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
+class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
     """Shared machinery of :class:`~sknn_cn.BinaryMLPClassifier` and
     :class:`~sknn_cn.MulticlassMLPClassifier`; not for direct use.
 
@@ -148,64 +147,6 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
         self.n_init = n_init
 
     # ------------------------------------------------------------------
-    # validation helpers
-    # ------------------------------------------------------------------
-    def _hidden_sizes(self):
-        sizes = self.hidden_layer_sizes
-        sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
-        for size in sizes:
-            if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:
-                raise ValueError(
-                    "hidden_layer_sizes must contain only integers >= 1; "
-                    f"got hidden_layer_sizes={self.hidden_layer_sizes!r}."
-                )
-        return sizes
-
-    def _hidden_activations(self, n_hidden):
-        spec = self.activation
-        if isinstance(spec, str):
-            return (network.resolve_activation(spec),) * n_hidden
-        spec = list(spec)
-        if len(spec) != n_hidden:
-            raise ValueError(
-                f"activation has {len(spec)} names but hidden_layer_sizes has "
-                f"{n_hidden} layers; give one name per hidden layer or a single "
-                f"string. Got activation={self.activation!r}."
-            )
-        return tuple(network.resolve_activation(a) for a in spec)
-
-    def _train_dtype(self, X):
-        if self.dtype is None:
-            return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
-        try:
-            dtype = np.dtype(self.dtype)
-        except TypeError:
-            dtype = None
-        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise ValueError(
-                "dtype must be None, 'float32' or 'float64' (or the numpy types); "
-                f"got dtype={self.dtype!r}."
-            )
-        return dtype.type
-
-    def _encode_targets(self, y_index, dtype, n_classes=None):
-        """One-hot targets: a 0/1 column for the logistic output, K columns for softmax."""
-        n_classes = len(self.classes_) if n_classes is None else n_classes
-        n_outputs = 1 if self._out_activation == "logistic" else n_classes
-        if n_outputs == 1:
-            return (y_index == 1).astype(dtype)[:, None]
-        Y = np.zeros((y_index.shape[0], n_outputs), dtype=dtype)
-        Y[np.arange(y_index.shape[0]), y_index] = 1
-        return Y
-
-    def _check_class_count(self, classes):
-        if len(classes) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs samples of at least 2 classes in the "
-                f"data, but the data contains only one class: {classes[0]!r}."
-            )
-
-    # ------------------------------------------------------------------
     # fit / partial_fit
     # ------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
@@ -260,28 +201,6 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
                 del self.classes_
                 raise
         return self._fit(X, y, sample_weight=sample_weight, incremental=True)
-
-    def _first_partial_fit_call(self, classes):
-        """Set ``classes_`` on the first call; check ``classes`` on later ones."""
-        fitted_classes = getattr(self, "classes_", None)
-        if fitted_classes is None and classes is None:
-            raise ValueError("classes must be passed on the first call to partial_fit.")
-        if fitted_classes is None:
-            self.classes_ = unique_labels(classes)
-        elif classes is not None and not np.array_equal(fitted_classes,
-                                                        unique_labels(classes)):
-            raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
-                             f"partial_fit, was: {fitted_classes!r}")
-        return fitted_classes is None
-
-    def _validate_training_data(self, X, y, sample_weight, reset):
-        X, y = validate_data(
-            self, X, y, reset=reset, dtype=(np.float64, np.float32),
-            ensure_min_samples=1,
-        )
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
-        return X, y, sample_weight
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         # All or nothing: whatever goes wrong (bad input, a diverging run), the
@@ -359,62 +278,10 @@ class BaseMLPClassifier(ClassifierMixin, BaseEstimator):
             )
         return self
 
-    def _set_classes(self, y, incremental, keep_state):
-        """Check ``y``'s labels against ``classes_`` (setting it in ``fit``); class indices."""
-        if incremental:
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
-            if unseen.size:
-                raise ValueError(
-                    f"y contains labels {unseen.tolist()!r} that are not in "
-                    f"`classes`={self.classes_.tolist()!r} given on the first "
-                    "call to partial_fit."
-                )
-        else:
-            classes = np.unique(y)
-            self._check_class_count(classes)
-            if keep_state and not np.array_equal(classes, self.classes_):
-                raise ValueError(
-                    "warm_start can only be used where `y` has the same classes as "
-                    f"in the previous call to fit. Previously got {self.classes_!r}, "
-                    f"`y` has {classes!r}."
-                )
-            self.classes_ = classes
-        self._check_classes(self.classes_)
-        return np.searchsorted(self.classes_, y)
-
-    def _effective_sample_weight(self, sample_weight, X, y_index, dtype, classes=None):
-        """sample_weight times class weights; None when all weights are 1."""
-        classes = self.classes_ if classes is None else classes
-        if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
-                                                 ensure_non_negative=True)
-        if self.class_weight is not None:
-            cw = compute_class_weight(self.class_weight, classes=classes,
-                                      y=classes[y_index])
-            per_sample = cw[y_index]
-            sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
-        if sample_weight is None:
-            return None
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must have a positive sum; got all zeros.")
-        if np.all(sample_weight == 1):
-            return None
-        return sample_weight.astype(dtype)
-
     def _make_optimizer(self, flat_params):
         if self.solver == "adam":
             return AdamOptimizer(flat_params, self.beta_1, self.beta_2, self.epsilon)
         return SGDOptimizer(flat_params, self.momentum, self.nesterovs_momentum)
-
-    def _check_architecture(self, hidden_sizes, activations):
-        fitted = [W.shape[1] for W in self.coefs_[:-1]]
-        if fitted != list(hidden_sizes) or tuple(activations) != tuple(self.activations_):
-            raise ValueError(
-                "warm_start / partial_fit cannot change the architecture: fitted with "
-                f"hidden layers {fitted} and activations {self.activations_}, now "
-                f"hidden_layer_sizes={self.hidden_layer_sizes!r}, "
-                f"activation={self.activation!r}."
-            )
 
     # ---- public seams: the objective, the training state --------------
     def objective(self, X, y, *, sample_weight=None, classes=None):

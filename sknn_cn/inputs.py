@@ -1,0 +1,153 @@
+"""Turning the user's inputs into training arrays, checked against the fitted state.
+
+:class:`FitInputsMixin` is the half of :class:`sknn_cn.base.BaseMLPClassifier`
+that reads the parameters describing the network (hidden sizes, activations,
+dtype) and the data (``X``, ``y``, ``classes``, sample and class weights), checks
+them, with errors that name the argument and the value, and returns arrays:
+class indices, one-hot targets, effective sample weights.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets, unique_labels
+from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
+
+from . import network
+
+__all__ = ["FitInputsMixin"]
+
+
+class FitInputsMixin:
+    """Input checks and encodings of the classifiers (a mixin; reads ``self``'s
+    parameters and fitted attributes, sets only ``classes_``)."""
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, numbers.Integral) else list(sizes)
+        for size in sizes:
+            if not isinstance(size, numbers.Integral) or isinstance(size, bool) or size < 1:
+                raise ValueError(
+                    "hidden_layer_sizes must contain only integers >= 1; "
+                    f"got hidden_layer_sizes={self.hidden_layer_sizes!r}."
+                )
+        return sizes
+
+    def _hidden_activations(self, n_hidden):
+        spec = self.activation
+        if isinstance(spec, str):
+            return (network.resolve_activation(spec),) * n_hidden
+        spec = list(spec)
+        if len(spec) != n_hidden:
+            raise ValueError(
+                f"activation has {len(spec)} names but hidden_layer_sizes has "
+                f"{n_hidden} layers; give one name per hidden layer or a single "
+                f"string. Got activation={self.activation!r}."
+            )
+        return tuple(network.resolve_activation(a) for a in spec)
+
+    def _train_dtype(self, X):
+        if self.dtype is None:
+            return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
+        try:
+            dtype = np.dtype(self.dtype)
+        except TypeError:
+            dtype = None
+        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
+            raise ValueError(
+                "dtype must be None, 'float32' or 'float64' (or the numpy types); "
+                f"got dtype={self.dtype!r}."
+            )
+        return dtype.type
+
+    def _encode_targets(self, y_index, dtype, n_classes=None):
+        """One-hot targets: a 0/1 column for the logistic output, K columns for softmax."""
+        n_classes = len(self.classes_) if n_classes is None else n_classes
+        n_outputs = 1 if self._out_activation == "logistic" else n_classes
+        if n_outputs == 1:
+            return (y_index == 1).astype(dtype)[:, None]
+        Y = np.zeros((y_index.shape[0], n_outputs), dtype=dtype)
+        Y[np.arange(y_index.shape[0]), y_index] = 1
+        return Y
+
+    def _check_class_count(self, classes):
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of at least 2 classes in the "
+                f"data, but the data contains only one class: {classes[0]!r}."
+            )
+
+    def _first_partial_fit_call(self, classes):
+        """Set ``classes_`` on the first call; check ``classes`` on later ones."""
+        fitted_classes = getattr(self, "classes_", None)
+        if fitted_classes is None and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        if fitted_classes is None:
+            self.classes_ = unique_labels(classes)
+        elif classes is not None and not np.array_equal(fitted_classes,
+                                                        unique_labels(classes)):
+            raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
+                             f"partial_fit, was: {fitted_classes!r}")
+        return fitted_classes is None
+
+    def _validate_training_data(self, X, y, sample_weight, reset):
+        X, y = validate_data(
+            self, X, y, reset=reset, dtype=(np.float64, np.float32),
+            ensure_min_samples=1,
+        )
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        return X, y, sample_weight
+
+    def _set_classes(self, y, incremental, keep_state):
+        """Check ``y``'s labels against ``classes_`` (setting it in ``fit``); class indices."""
+        if incremental:
+            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            if unseen.size:
+                raise ValueError(
+                    f"y contains labels {unseen.tolist()!r} that are not in "
+                    f"`classes`={self.classes_.tolist()!r} given on the first "
+                    "call to partial_fit."
+                )
+        else:
+            classes = np.unique(y)
+            self._check_class_count(classes)
+            if keep_state and not np.array_equal(classes, self.classes_):
+                raise ValueError(
+                    "warm_start can only be used where `y` has the same classes as "
+                    f"in the previous call to fit. Previously got {self.classes_!r}, "
+                    f"`y` has {classes!r}."
+                )
+            self.classes_ = classes
+        self._check_classes(self.classes_)
+        return np.searchsorted(self.classes_, y)
+
+    def _effective_sample_weight(self, sample_weight, X, y_index, dtype, classes=None):
+        """sample_weight times class weights; None when all weights are 1."""
+        classes = self.classes_ if classes is None else classes
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                                 ensure_non_negative=True)
+        if self.class_weight is not None:
+            cw = compute_class_weight(self.class_weight, classes=classes,
+                                      y=classes[y_index])
+            per_sample = cw[y_index]
+            sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
+        if sample_weight is None:
+            return None
+        if not sample_weight.sum() > 0:
+            raise ValueError("sample_weight must have a positive sum; got all zeros.")
+        if np.all(sample_weight == 1):
+            return None
+        return sample_weight.astype(dtype)
+
+    def _check_architecture(self, hidden_sizes, activations):
+        fitted = [W.shape[1] for W in self.coefs_[:-1]]
+        if fitted != list(hidden_sizes) or tuple(activations) != tuple(self.activations_):
+            raise ValueError(
+                "warm_start / partial_fit cannot change the architecture: fitted with "
+                f"hidden layers {fitted} and activations {self.activations_}, now "
+                f"hidden_layer_sizes={self.hidden_layer_sizes!r}, "
+                f"activation={self.activation!r}."
+            )
