@@ -88,18 +88,24 @@ class Objective:
 
         Parameters
         ----------
-        random_state : int, RandomState instance or None, default=None
-            Draws the masks.
+        random_state : int, RandomState instance, Generator or None, default=None
+            Draws the masks (a Generator is drawn from directly).
 
         Returns
         -------
         objective : Objective
             A shallow copy sharing the data.
         """
+        if not any(self.dropout):
+            raise ValueError(
+                "with_frozen_dropout needs a dropout rate > 0 in some hidden layer; "
+                f"this objective's dropout={list(self.dropout)!r} (set the estimator's "
+                "dropout).")
+        rng = (random_state if isinstance(random_state, np.random.Generator)
+               else generator_from(random_state))
         frozen = copy.copy(self)
         frozen.frozen_dropout = Dropout.frozen(
-            self.dropout, self.layer_sizes[1:-1], self.X.shape[0], np.float64,
-            generator_from(random_state))
+            self.dropout, self.layer_sizes[1:-1], self.X.shape[0], np.float64, rng)
         return frozen
 
     def loss_and_gradients(self, params):
