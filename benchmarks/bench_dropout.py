@@ -169,19 +169,26 @@ class Fit:
 
 
 def run(args, data):
+    """Every seed's fits; Ctrl-C (SIGINT) ends the run with the seeds completed so far."""
     results = []
-    for seed in args.seeds:
-        fits = [Fit(data, args, dropout, seed) for dropout in args.settings]
-        while not all(f.done for f in fits):
-            for f in fits:  # alternate epochs: A B A B ...
-                if not f.done:
-                    f.step()
-                    if args.progress:
-                        print(f"[seed {seed} dropout {f.dropout} epoch {len(f.epoch_s)}/"
-                              f"{f.planned_epochs}] {f.elapsed:.0f}s acc {f.accuracy[-1]:.4f}",
-                              file=sys.stderr, flush=True)
-        results += [f.result() for f in fits]
-    return results
+    try:
+        for seed in args.seeds:
+            fits = [Fit(data, args, dropout, seed) for dropout in args.settings]
+            while not all(f.done for f in fits):
+                for f in fits:  # alternate epochs: A B A B ...
+                    if not f.done:
+                        f.step()
+                        if args.progress:
+                            print(f"[seed {seed} dropout {f.dropout} epoch "
+                                  f"{len(f.epoch_s)}/{f.planned_epochs}] {f.elapsed:.0f}s "
+                                  f"acc {f.accuracy[-1]:.4f}", file=sys.stderr, flush=True)
+            results += [f.result() for f in fits]
+    except KeyboardInterrupt:
+        if not results:
+            raise
+        print("interrupted: reporting the seeds completed so far", file=sys.stderr)
+        return results, True
+    return results, False
 
 
 def report(args, info, results, machine):
@@ -267,8 +274,12 @@ def main(argv=None):
                 f"rate per hidden layer), e.g. '0;0.2' or '0;0.3,0.2'; got {args.settings!r}")
     X, X_eval, y, y_eval, info = load_data(args.data, args.quick, args.holdout)
     machine = machine_info()
-    results = run(args, (X, X_eval, y, y_eval))
+    results, interrupted = run(args, (X, X_eval, y, y_eval))
     text, payload = report(args, info, results, machine)
+    payload["interrupted"] = interrupted
+    payload["seeds_completed"] = sorted({r["seed"] for r in results})
+    if interrupted:
+        text += f"\nINTERRUPTED: only seeds {payload['seeds_completed']} completed"
     print(text)
     print(json_line(payload))
 
