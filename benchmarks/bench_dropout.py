@@ -46,6 +46,7 @@ sklearn's 8x8 digits and says so.  The last line of the output is JSON.
 import argparse
 import gc
 import os
+import signal
 import sys
 import time
 import warnings
@@ -169,7 +170,7 @@ class Fit:
 
 
 def run(args, data):
-    """Every seed's fits; Ctrl-C (SIGINT) ends the run with the seeds completed so far."""
+    """Every seed's fits; an interrupt ends the run with the seeds completed so far."""
     results = []
     try:
         for seed in args.seeds:
@@ -239,6 +240,10 @@ def _int_list(text):
     return [int(v) for v in text.split(",")]
 
 
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", choices=["auto", "mnist", "digits"], default="auto")
@@ -274,6 +279,10 @@ def main(argv=None):
                 f"rate per hidden layer), e.g. '0;0.2' or '0;0.3,0.2'; got {args.settings!r}")
     X, X_eval, y, y_eval, info = load_data(args.data, args.quick, args.holdout)
     machine = machine_info()
+    # Ctrl-C, kill -INT or kill (TERM) end the run with the seeds completed so far,
+    # also when started in the background (where the shell ignores SIGINT)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     results, interrupted = run(args, (X, X_eval, y, y_eval))
     text, payload = report(args, info, results, machine)
     payload["interrupted"] = interrupted
