@@ -566,3 +566,59 @@ def test_without_sklearn_callback_estimators_train_as_before():
                          timeout=120, cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT})
     assert run.returncode == 0, run.stderr[-3000:]
     assert run.stdout.split() == ["False", "False", "3"]
+
+
+# ---------------------------------------------------------------- the tour
+def test_tour_watches_only_on_a_terminal_with_rich():
+    import io
+
+    from sknn_cn.tour.engine import TourReport, progress_bars_wanted
+
+    assert progress_bars_wanted(io.StringIO()) is False
+    quiet = TourReport(".", True, 0, io.StringIO())
+    assert quiet.progress is False
+    assert callbacks_of(quiet.watch(MulticlassMLPClassifier())) == []
+    loud = TourReport(".", True, 0, io.StringIO(), progress=True)
+    assert [type(c).__name__ for c in callbacks_of(loud.watch(
+        MulticlassMLPClassifier()))] == ["ProgressBar"]
+
+
+TERMINAL_SCRIPT = """
+import sys, warnings
+import numpy as np
+from sknn_cn import MulticlassMLPClassifier
+from sknn_cn.tour.engine import TourReport
+warnings.simplefilter("ignore")
+report = TourReport(".", True, 0, sys.stdout)
+print("progress", report.progress, flush=True)
+X = np.random.default_rng(0).normal(size=(200, 4)); y = (X[:, 0] > 0).astype(int)
+report.watch(MulticlassMLPClassifier((8,), max_iter=3, verbose=True,
+                                     random_state=0)).fit(X, y)
+print("done", flush=True)
+"""
+
+
+def test_tour_on_a_terminal_draws_bars_and_verbose_still_prints():
+    pytest.importorskip("rich")
+    pty = pytest.importorskip("pty")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", TERMINAL_SCRIPT], stdout=slave,
+                            stderr=subprocess.PIPE, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": ROOT, "TERM": "xterm"})
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    assert proc.wait(timeout=120) == 0, proc.stderr.read()[-2000:]
+    os.close(master)
+    out = b"".join(chunks).decode("utf-8", "replace")
+    assert "progress True" in out and "done" in out
+    assert "MulticlassMLPClassifier - fit" in out  # rich's bar
+    for k in (1, 2, 3):  # verbose lines still reach the terminal
+        assert f"Iteration {k}, loss = " in out
