@@ -16,7 +16,8 @@ Seconds per epoch are a fit's seconds divided by its epochs (set-up
 included, the same for every mode).  A second table is the cost of one task
 (``subcontext`` + ``on_fit_task_begin`` + ``on_fit_task_end``) with
 ``ProgressBar``, against one mini-batch of the same net: what a task per
-mini-batch would add.
+mini-batch would add.  A third is the worst case of a task per epoch: the
+seed's XOR net, whose epochs are a single update of 4 samples.
 
 Usage::
 
@@ -73,6 +74,9 @@ def worker(args):
         if mode == "task_cost":
             print(MARK + json.dumps(task_cost(X, y, args)), flush=True)
             continue
+        if mode.startswith("xor:"):
+            print(MARK + json.dumps(xor_fit(mode)), flush=True)
+            continue
         clf = _net(X.shape[1], args)
         if mode == "progress":
             from sklearn.callback import ProgressBar
@@ -106,6 +110,23 @@ def task_cost(X, y, args, n_tasks=2000):
     per_batch = (time.perf_counter() - start) / n_batches
     return {"mode": "task_cost", "task_s": per_task, "batch_s": per_batch,
             "n_batches": n_batches}
+
+
+def xor_fit(mode):
+    """The seed's 2-2-1 XOR net, defaults: thousands of one-update epochs."""
+    import numpy as np
+
+    from sknn_cn import BinaryMLPClassifier
+
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
+    clf = BinaryMLPClassifier((2,), activation="tanh", n_init=1, random_state=0)
+    if mode == "xor:progress":
+        from sklearn.callback import ProgressBar
+
+        clf.set_callbacks(ProgressBar())
+    start = time.perf_counter()
+    clf.fit(X, [0, 1, 1, 0])
+    return {"mode": mode, "fit_s": time.perf_counter() - start, "epochs": int(clf.n_iter_)}
 
 
 # ====================================================================== parent
@@ -170,6 +191,13 @@ def main(argv=None):
                 times[mode].append(out["epoch_s"])
                 losses[mode].append(out["final_loss"])
         cost = _ask(workers["none"][0], "task_cost")
+        xor = {"xor:none": [], "xor:progress": []}
+        xor_epochs = set()
+        for _ in range(args.repeats):
+            for mode in xor:
+                out = _ask(workers["none"][0], mode)
+                xor[mode].append(out["fit_s"])
+                xor_epochs.add(out["epochs"])
         for proc, _ in {id(p): (p, r) for p, r in workers.values()}.values():
             proc.stdin.close()
             proc.wait()
@@ -197,6 +225,13 @@ def main(argv=None):
                         "task / mini-batch", "mini-batches per epoch"],
                        [[fmt(cost["task_s"], ".2e"), fmt(cost["batch_s"], ".2e"),
                          fmt(ratio, ".3f"), cost["n_batches"]]]))
+    xor_ratio = median(xor["xor:progress"]) / median(xor["xor:none"])
+    print()
+    print(f"The seed's 2-2-1 XOR net, defaults ({', '.join(map(str, sorted(xor_epochs)))} "
+          "epochs of one update): seconds per fit")
+    print(format_table(["no callback", "ProgressBar", "ProgressBar / none"],
+                       [[fmt(median(xor["xor:none"]), ".2f"),
+                         fmt(median(xor["xor:progress"]), ".2f"), fmt(xor_ratio, ".2f")]]))
     for note in machine_notes(info, loadavg_after=[round(x, 2) for x in os.getloadavg()]):
         print(note)
     print(json_line({
@@ -207,6 +242,7 @@ def main(argv=None):
         "ratio_to_" + base: {mode: median(t) / median(times[base])
                              for mode, t in times.items()},
         "task_cost": {**cost, "task_per_batch": ratio},
+        "xor": {"fit_s": xor, "epochs": sorted(xor_epochs), "progress_over_none": xor_ratio},
         "machine": info,
     }))
     return 0

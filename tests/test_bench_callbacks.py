@@ -40,5 +40,11 @@ def test_quick_digits_prints_consistent_json():
     cost = out["task_cost"]
     assert cost["task_per_batch"] == pytest.approx(cost["task_s"] / cost["batch_s"])
     assert cost["n_batches"] == -(-out["data"]["n_train"] // 200)
+    xor = out["xor"]
+    assert [len(t) for t in xor["fit_s"].values()] == [2, 2]
+    assert len(xor["epochs"]) == 1  # same seed, same epochs, with or without a bar
+    assert xor["progress_over_none"] == pytest.approx(
+        statistics.median(xor["fit_s"]["xor:progress"])
+        / statistics.median(xor["fit_s"]["xor:none"]))
     # ProgressBar's finished bar (printed on a non-terminal) stays in the worker
     assert "━" not in run.stdout

@@ -20,10 +20,11 @@ The tasks (``on_fit_task_begin`` / ``on_fit_task_end``)
   ``max_subtasks`` is the epoch budget (``max_iter``, see
   :func:`~sknn_cn.training.stopping.epoch_budget`) or the number of runs
   (``n_init='auto'``: plus the valley retries it may make); a run that stops
-  early has fewer children.  There is no task per mini-batch: on the seed's
-  MNIST net one begin/end pair with ``ProgressBar`` costs about as much as a
-  tenth of a mini-batch, and ``ProgressBar`` would draw one bar per epoch
-  (``benchmarks/bench_callbacks.py`` measures both).
+  early has fewer children.  There is no task per mini-batch:
+  ``ProgressBar`` draws one bar per task that has children, so it would
+  draw a bar per epoch, and from a worker process every event is a socket
+  round trip (``benchmarks/bench_callbacks.py`` measures a task against a
+  mini-batch).  Without callbacks no task is made at all.
 * What the hooks get: the root task the ``X``, ``y`` and
   ``metadata={'sample_weight': ...}`` given to ``fit`` (``None`` without
   weights), and at its end ``fitted_estimator`` (the fitted estimator).
