@@ -105,12 +105,16 @@ class TourReport:
     def log(self, message=""):
         print(message, file=self.stream, flush=True)
 
-    def watch(self, estimator):
-        """``estimator`` with a ``ProgressBar`` on its fits when :attr:`progress`."""
+    def watch(self, estimator, max_propagation_depth=1):
+        """``estimator`` with a ``ProgressBar`` on its fits when :attr:`progress`.
+
+        ``max_propagation_depth=0`` on a search draws one bar for all its fits
+        instead of one bar per fit.
+        """
         if self.progress:
             from sklearn.callback import ProgressBar
 
-            estimator.set_callbacks(ProgressBar())
+            estimator.set_callbacks(ProgressBar(max_propagation_depth))
         return estimator
 
     def note(self, text):

@@ -245,7 +245,7 @@ def batch_lr(report):
     search = report.watch(GridSearchCV(
         net, {"learning_rate_init": lrs, "batch_size": batches},
         cv=StratifiedShuffleSplit(n_splits, test_size=0.25, random_state=rs),
-        error_score=np.nan)).fit(X_tr, y_tr)
+        error_score=np.nan), max_propagation_depth=0).fit(X_tr, y_tr)
     grid = LRBatchGrid.from_cv_results(search.cv_results_)
     report.note(f"sklearn digits (8x8), {len(y_tr)} training images, the "
                 f"64-64-16-10 net with SGD (momentum 0.9), the same {epochs} epochs "
