@@ -94,14 +94,16 @@ def task_cost(X, y, args, n_tasks=2000):
     """Seconds of one leaf task with ProgressBar, and of one mini-batch (epoch / n_batches)."""
     from sklearn.callback import ProgressBar
 
-    from sknn_cn.training.callbacks import LRRangeTest
+    from sknn_cn.training.callbacks import watch_steps
 
-    # the range test's holder: a root task with n_tasks leaves, torn down at the end
-    with LRRangeTest([ProgressBar()]).watch(None, None, n_tasks) as watch:
+    # the range test's tree: a root task with n_tasks leaves, torn down at the end
+    net = _net(X.shape[1], args).set_callbacks(ProgressBar())
+    with watch_steps(net, None, None, n_tasks) as watch:
+        watch.net = _net(X.shape[1], args)  # unfitted: the hooks' cost, not a copy
         start = time.perf_counter()
         for _ in range(n_tasks):
             watch.begin_step()  # subcontext + on_fit_task_begin
-            watch.end_step(None, None, 0.0, 0.0)  # on_fit_task_end
+            watch.end_step(None, None)  # on_fit_task_end
         per_task = (time.perf_counter() - start) / n_tasks
     clf = _net(X.shape[1], args).set_params(max_iter=1)
     start = time.perf_counter()

@@ -53,6 +53,7 @@ def _fitted(est):
     if est is None:
         return None
     return {"n_iter_": getattr(est, "n_iter_", None), "loss_": getattr(est, "loss_", None),
+            "learning_rate_init": getattr(est, "learning_rate_init", None),
             "loss_curve_": list(getattr(est, "loss_curve_", None) or []),
             "validation_scores_": list(getattr(est, "validation_scores_", None) or []),
             "validation_loss_curve_": list(getattr(est, "validation_loss_curve_", None)
@@ -453,10 +454,22 @@ def test_lr_range_test_reports_each_step(digits):
     assert steps == _epochs(root, len(result.lrs), "step") and len(result.lrs) == 12
     assert [e[1][0] for e in rec.events()] == [("lr_range_test", 0)] * (4 + 24)
     ends = rec.ends("step")
-    assert [e["metadata"]["learning_rate"] for e in ends] == list(result.lrs)
-    assert [e["metadata"]["loss"] for e in ends] == list(result.losses)
+    assert [e["fitted"]["learning_rate_init"] for e in ends] == list(result.lrs)
+    assert [e["fitted"]["loss_"] for e in ends] == list(result.losses)
+    assert [e["fitted"]["n_iter_"] for e in ends] == list(range(1, 13))
     assert all(e["X"].shape == (32, X.shape[1]) for e in ends)
     assert callbacks_of(net) == [rec]  # the estimator given keeps its callbacks
+
+
+def test_lr_range_test_scoring_monitor_scores_each_step(digits):
+    X, y = digits
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    net = MulticlassMLPClassifier((8,), batch_size=32, random_state=0)
+    result = lr_range_test(net.set_callbacks(monitor), X, y, n_steps=6, max_lr=0.1)
+    rows = [r for r in monitor.get_logs().data if r["task_name"] == "step"]
+    assert len(rows) == len(result.lrs) == 6
+    assert all(0.0 <= r["accuracy"] <= 1.0 for r in rows)
+    assert rows[0]["estimator_name"] == "LRRangeTest"
 
 
 def test_lr_range_test_stops_when_a_callback_asks(digits):

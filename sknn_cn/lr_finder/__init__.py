@@ -313,7 +313,7 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-5, max_lr=10.0, n_steps="auto",
                 loss = math.nan
             lrs.append(lr)
             losses.append(loss)
-            stop = steps.end_step(X[batch], y[batch], lr, loss)  # a callback: stop?
+            stop = steps.end_step(X[batch], y[batch])  # a callback asks to stop?
             if not math.isfinite(loss):
                 diverged = True
                 break

@@ -115,7 +115,7 @@ class _NullWatch:
     def begin_step(self):
         pass
 
-    def end_step(self, X, y, learning_rate, loss):
+    def end_step(self, X, y):
         return False
 
     def fit_learner(self, name, learner, X, y):
@@ -157,6 +157,7 @@ class FitWatch(_NullWatch):
         self.epoch = None
         self.run = None
         self.n_runs = 1
+        self.net = None         # a range test's net (watch_steps)
 
     # -- begin / end, keeping the open tasks ----------------------------------
     def _begin(self, ctx, **data):
@@ -179,8 +180,9 @@ class FitWatch(_NullWatch):
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self._end(self.root, **self.fit_data, reconstruction_attributes={})
+        if exc_type is None:  # the estimator is fitted (a range test: the net)
+            self._end(self.root, **self.fit_data, reconstruction_attributes=(
+                self.net_attributes if self.net is not None else {}))
             return False
         errors = []
         while self.open:  # a failed fit: end what it began, innermost first
@@ -261,9 +263,15 @@ class FitWatch(_NullWatch):
     def begin_step(self):
         self.epoch = self._begin(self.root.subcontext(task_name="step"))
 
-    def end_step(self, X, y, learning_rate, loss):
+    def end_step(self, X, y):
         return self._end(self.epoch, X=X, y=y,
-                         metadata={"learning_rate": learning_rate, "loss": loss})
+                         reconstruction_attributes=self.net_attributes)
+
+    def net_attributes(self):
+        """The tested net now: its rate (a parameter) and its fitted attributes."""
+        fitted = {key: value for key, value in vars(self.net).items()
+                  if key.endswith("_") and not key.startswith("_")}
+        return {**self.net.get_params(deep=False), **fitted}
 
 
 class WatchMixin(CallbackSupportMixin):
@@ -283,19 +291,17 @@ class WatchMixin(CallbackSupportMixin):
                         begin_now=max_subtasks is not None)
 
 
-class LRRangeTest(WatchMixin):
-    """Holds the task tree of a learning-rate range test: one ``step`` per update."""
-
-    def __init__(self, callbacks):
-        self.set_callbacks(*callbacks)
+class RangeTestMixin:
+    """Makes a copy of the tested net the holder of a range test's task tree."""
 
     @contextlib.contextmanager
-    def watch(self, X, y, n_steps):
+    def watch_steps(self, X, y, n_steps, net):
         watch = self._watch("lr_range_test", X, y, max_subtasks=n_steps)
+        watch.net = net
         try:
             with watch:
                 yield watch
-        finally:  # nothing else tears them down: this is not an estimator's fit
+        finally:  # no _fit_context does it: this holder is never fitted
             for callback in self._skl_callbacks_to_teardown:
                 callback.teardown(estimator=self, context=watch.root)
 
@@ -304,14 +310,18 @@ def watch_steps(net, X, y, n_steps):
     """A context manager: the callbacks of ``net`` watch a range test of it.
 
     They move from ``net`` (its ``partial_fit`` calls then report nothing) to
-    an :class:`LRRangeTest`, whose root task ``lr_range_test`` has one
-    ``step`` task per update; a step's end gets the mini-batch as ``X``,
-    ``y`` and ``metadata={'learning_rate': ..., 'loss': ...}`` (no
-    ``fitted_estimator``: the holder cannot predict).  Returning True there
-    ends the test.  Without callbacks it yields :data:`NULL_WATCH`.
+    an ``LRRangeTest``, an unfitted copy of ``net`` (so that ``ScoringMonitor``
+    can score it), whose root task ``lr_range_test`` has one ``step`` task
+    per update.  A step's end gets the mini-batch as ``X``, ``y`` and
+    ``fitted_estimator``, ``net`` after the update: ``learning_rate_init`` is
+    the step's rate and ``loss_`` its loss (a step whose loss overflowed
+    leaves the net as it was).  Returning True there ends the test.  Without
+    callbacks it yields :data:`NULL_WATCH`.
     """
     callbacks = callbacks_of(net)
     if not (SUPPORTED and callbacks):
         return contextlib.nullcontext(NULL_WATCH)
     net.set_callbacks()
-    return LRRangeTest(callbacks).watch(X, y, n_steps)
+    holder = type("LRRangeTest", (RangeTestMixin, type(net)), {"__module__": __name__})
+    holder = holder(**net.get_params(deep=False)).set_callbacks(*callbacks)
+    return holder.watch_steps(X, y, n_steps, net)
