@@ -284,7 +284,7 @@ class WatchMixin(CallbackSupportMixin):
         root context lives there, and the callbacks' teardown (by
         ``_fit_context`` or ``with_callbacks``) needs it after a refused fit.
         """
-        if not (SUPPORTED and getattr(self, "_skl_callbacks", None)):
+        if not (SUPPORTED and callbacks_of(self)):
             return NULL_WATCH
         root = self._init_callback_context(task_name=task_name, max_subtasks=max_subtasks)
         return FitWatch(self, root, X, y, sample_weight,
