@@ -260,7 +260,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         if self.early_stopping and self.solver != "lbfgs":  # lbfgs ignores it (sklearn)
             X, X_val, Y, Y_val, y_index, y_val_index, sample_weight, sw_val = (
                 split_validation(X, Y, y_index, sample_weight,
-                                 self.validation_fraction, self._rng)
+                                 self.validation_fraction, self._rng, self.classes_)
             )
             validation = (X_val, Y_val, y_val_index, sw_val)
 
