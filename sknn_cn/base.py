@@ -270,8 +270,11 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
             # partial_fit goes on with the optimizer; warm_start makes a new one
             optimizer = copy.deepcopy(self._optimizer) if incremental else None
             initial = TrainingState.from_estimator(self, optimizer)
-            if incremental:  # the no-improvement and 'adaptive' counts go on
+            # sklearn's no-improvement count goes on (a warm_start refit too,
+            # unless 'auto'); the 'adaptive' count goes on with the optimizer
+            if incremental or self.n_iter_no_change != "auto":
                 initial.no_improvement = getattr(self, "_no_improvement_count", 0)
+            if incremental:
                 initial.n_plateaus = getattr(self, "_n_plateaus", 0)
         else:
             initial = None

@@ -229,3 +229,17 @@ def test_split_error_names_the_class_by_its_label():
     y = ["a", "a", "a", "a", "b", "c"]
     with pytest.raises(ValueError, match=r"the classes \['b', 'c'\] have only 1 sample"):
         MulticlassMLPClassifier(early_stopping=True).fit(X, y)
+
+
+def test_warm_start_refit_goes_on_with_the_no_improvement_count():
+    # sklearn keeps its no-improvement count (and best loss) into a warm_start
+    # refit: after an early stop the next fit stops as soon as it fails once more
+    X, y = _data()
+    skl, ours = same_start(BinaryMLPClassifier, X, y, 3000, solver="sgd",
+                           learning_rate_init=0.1, tol=1e-3, n_iter_no_change=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        skl.fit(X, y)
+        ours.fit(X, y)
+    assert_same_run(skl, ours)
+    assert ours.n_iter_ < 5
