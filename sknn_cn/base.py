@@ -164,7 +164,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Fit the network to data by mini-batch gradient descent.
+        """Fit the network to data by mini-batch gradient descent (or L-BFGS).
 
         Parameters
         ----------
@@ -194,6 +194,10 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over (X, y), continuing from the current state.
+
+        Only for the stochastic solvers ('sgd', 'adam'): with ``solver='lbfgs'``
+        the estimator has no ``partial_fit`` attribute, as in scikit-learn.
+        Afterwards ``n_iter_`` is 1 (scikit-learn 1.9); ``loss_curve_`` grows.
 
         Parameters
         ----------
