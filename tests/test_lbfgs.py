@@ -197,3 +197,9 @@ def test_an_lbfgs_model_saves_loads_and_continues_with_sgd(tmp_path):
     assert back.n_iter_ == clf.n_iter_ and back.loss_curve_ == clf.loss_curve_
     back.set_params(solver="sgd").partial_fit(X, y)
     assert back.n_iter_ == 1
+
+
+def test_dropout_is_refused_with_lbfgs():
+    X, y = make_xor()
+    with pytest.raises(ValueError, match=r"dropout=0.5 needs a stochastic solver"):
+        BinaryMLPClassifier((4,), solver="lbfgs", dropout=0.5).fit(X, y)
