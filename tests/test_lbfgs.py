@@ -203,3 +203,28 @@ def test_dropout_is_refused_with_lbfgs():
     X, y = make_xor()
     with pytest.raises(ValueError, match=r"dropout=0.5 needs a stochastic solver"):
         BinaryMLPClassifier((4,), solver="lbfgs", dropout=0.5).fit(X, y)
+
+
+def test_ctrl_c_keeps_the_last_lbfgs_iterate(monkeypatch):
+    from sknn_cn.network import Objective
+
+    X, y = _iris()
+    original = Objective.loss_and_gradients
+    calls = []
+
+    def interrupted_at_the_8th_call(self, params):
+        calls.append(1)
+        if len(calls) == 8:
+            raise KeyboardInterrupt
+        return original(self, params)
+
+    monkeypatch.setattr(Objective, "loss_and_gradients", interrupted_at_the_8th_call)
+    clf = MulticlassMLPClassifier((5,), solver="lbfgs", n_init=1, random_state=0)
+    with pytest.warns(UserWarning, match="interrupted by user"):
+        clf.fit(X, y)
+    monkeypatch.setattr(Objective, "loss_and_gradients", original)
+    # the weights are the last accepted iterate, whose objective is the curve's last
+    assert 0 < len(clf.loss_curve_) == clf.n_iter_ < 8
+    assert clf.objective(X, y).loss(list(zip(clf.coefs_, clf.intercepts_))) == \
+        pytest.approx(clf.loss_curve_[-1], rel=1e-12)
+    assert clf.loss_ == pytest.approx(clf.loss_curve_[-1], rel=1e-12)

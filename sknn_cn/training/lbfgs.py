@@ -170,7 +170,7 @@ def _state(initial, params, dtype, loss, losses, result, max_iter):
     if initial is not None:
         state.n_updates, state.t = initial.n_updates, initial.t
         state.n_epochs = initial.n_epochs
-    state.n_iter = 0 if result is None else min(int(result.nit), max_iter)
+    state.n_iter = len(losses) if result is None else min(int(result.nit), max_iter)
     state.loss = loss
     state.loss_curve = list(losses)
     state.best_loss = loss
