@@ -18,6 +18,7 @@ from sklearn.base import clone
 from .. import network
 from . import stopping
 from .schedules import FixedSchedule
+from .sklearn_schedules import schedule_step
 from .stopping import update_no_improvement
 from .callbacks import NULL_WATCH
 from .threads import blas_threads_for
@@ -40,7 +41,9 @@ class TrainingState:
         self.n_weights = network.n_weights(params)
         self.optimizer = None
         self.n_updates = 0
-        self.n_epochs = 0
+        self.n_epochs = 0  # over every fit (the epoch-unit schedules' step)
+        self.n_iter = 0    # of this fit: n_iter_, as in scikit-learn 1.9
+        self.n_plateaus = 0  # the 'plateau'-unit schedules' step (sklearn's 'adaptive')
         self.t = 0
         self.loss = None
         self.loss_curve = []
@@ -71,7 +74,7 @@ class TrainingState:
         state = cls(list(zip(est.coefs_, est.intercepts_)))  # pack_params copies
         state.optimizer = optimizer
         state.n_updates = est.n_updates_
-        state.n_epochs = est.n_iter_
+        state.n_epochs = len(est.loss_curve_)  # one entry per epoch of every fit
         state.t = est.t_
         state.loss = est.loss_
         state.loss_curve = list(est.loss_curve_)
@@ -95,7 +98,7 @@ class TrainingState:
         est.coefs_ = [W for W, _ in self.params]
         est.intercepts_ = [b for _, b in self.params]
         est.n_updates_ = self.n_updates
-        est.n_iter_ = self.n_epochs
+        est.n_iter_ = self.n_iter
         est.t_ = self.t
         est.loss_ = self.loss
         est.loss_curve_ = self.loss_curve
@@ -214,13 +217,16 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
     forward, backward, l2_term = network.forward, network.backward, network.l2_term
     flat_params, flat_grads = [theta], [workspace.grad]
     constant_lr = base_lr if isinstance(schedule, FixedSchedule) else None
+    epoch_step = 0
 
     try:
         # overflow is not warned about: a non-finite loss or weight is
         # caught below and reported with the learning rate that caused it
         with np.errstate(over="ignore", invalid="ignore"):
-            for batch_size in batch_sizes:  # one per epoch (batch_size_schedule)
+            for epoch, batch_size in enumerate(batch_sizes):  # batch_size_schedule
                 watch.begin_epoch(state)
+                if not by_iteration:
+                    epoch_step = schedule_step(schedule.unit, state, incremental or epoch)
                 if gather:
                     rng.shuffle(order)
                 accumulated_loss = 0.0
@@ -255,7 +261,7 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                     if not math.isfinite(batch_loss):
                         raise FloatingPointError(_divergence_message(state, base_lr))
                     if constant_lr is None:
-                        step = state.n_updates if by_iteration else state.n_epochs
+                        step = state.n_updates if by_iteration else epoch_step
                         lr = schedule(base_lr, step, total_steps)
                     else:
                         lr = constant_lr
@@ -264,6 +270,7 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                     accumulated_loss += batch_loss * m
 
                 state.n_epochs += 1
+                state.n_iter += 1
                 state.t += n_samples
                 state.loss = accumulated_loss / n_samples
                 state.loss_curve.append(state.loss)
@@ -281,7 +288,9 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                     continue  # the stopping rule looks every `check_every` epochs
                 update_no_improvement(state, check_every, tol, early_stopping)
 
-                if not incremental and state.no_improvement > n_iter_no_change:
+                if (state.no_improvement > n_iter_no_change
+                        and not stopping.plateau_reached(state, schedule, base_lr)
+                        and not incremental):
                     state.stopped_early = True
                     if verbose:
                         what = "Validation score" if early_stopping else "Training loss"
@@ -360,6 +369,8 @@ def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
         batch_size = min(batch_size, n_samples)
     n_batches = -(-n_samples // batch_size)
     epochs, check_every = stopping.epoch_budget(max_iter, n_batches)
+    loop_settings["n_iter_no_change"], check_every = stopping.patience(
+        loop_settings["n_iter_no_change"], check_every)
     if incremental:
         epochs, check_every = 1, 1
     if schedule.unit == "iteration":
