@@ -31,6 +31,10 @@ BLAS threads on the seed net (784-64-16-10, logistic/tanh, batch 64) and on
 large layers (784-1024-1024-10, batch 512): the measurement behind
 ``n_threads=None`` (:mod:`sknn_cn.training.threads`).
 
+``--ufuncs`` times the elementwise steps of the seed net's first layer
+(``np.tanh``, ``np.exp``, the logistic written with either), the reason the
+logistic is computed with ``exp`` (:func:`sknn_cn.network.activations.logistic`).
+
 Output: a table per axis, the load average before and after, a log-log plot
 of the cost per sample against each axis (``--out``, PNG), and a last line of
 JSON.
@@ -41,6 +45,7 @@ Usage::
     python benchmarks/bench_scaling.py --threads 1 2 --out s.png    # and 2 threads
     python benchmarks/bench_scaling.py --full --out scaling_full.png
     python benchmarks/bench_scaling.py --threads-policy
+    python benchmarks/bench_scaling.py --ufuncs                     # tanh vs exp, 64x64
     python benchmarks/bench_scaling.py --quick --out /tmp/s.png     # seconds (CI smoke)
 """
 
@@ -344,6 +349,48 @@ def run_policy(repeats):
     return results
 
 
+# ====================================================================== ufuncs
+def run_ufuncs(repeats, shape=(64, 64), calls=100):
+    """Microseconds per call of the elementwise steps of the seed net's first
+    layer (64 x 64 at batch 64): np.tanh, np.exp and the logistic written with
+    one tanh or with one exp, in float32 and float64; interleaved, ``repeats``
+    rounds of ``calls`` calls; the minimum and the median round."""
+    rng = np.random.default_rng(0)
+    results = {}
+    for dtype in ("float32", "float64"):
+        Z = (rng.standard_normal(shape) * 2).astype(dtype)
+        out = np.empty_like(Z)
+
+        def via_tanh():
+            np.multiply(Z, 0.5, out=out)
+            np.tanh(out, out=out)
+            out.__imul__(0.5)
+            out.__iadd__(0.5)
+
+        def via_exp():
+            np.negative(Z, out=out)
+            np.exp(out, out=out)
+            out.__iadd__(1.0)
+            np.reciprocal(out, out=out)
+
+        steps = {"np.tanh": lambda: np.tanh(Z, out=out),
+                 "np.exp": lambda: np.exp(Z, out=out),
+                 "logistic via tanh (old)": via_tanh, "logistic via exp (new)": via_exp}
+        rounds = {name: [] for name in steps}
+        for _ in range(repeats):
+            for name, step in steps.items():
+                start = time.perf_counter()
+                for _ in range(calls):
+                    step()
+                rounds[name].append((time.perf_counter() - start) / calls * 1e6)
+        results[dtype] = {name: {"min_us": min(r), "median_us": median(r)}
+                          for name, r in rounds.items()}
+        for name, r in results[dtype].items():
+            print(f"  {dtype} {name}: min {r['min_us']:.1f} us, median "
+                  f"{r['median_us']:.1f} us per {shape[0]}x{shape[1]} call", flush=True)
+    return results
+
+
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--threads", type=int, nargs="+", default=[1],
@@ -356,6 +403,8 @@ def parse_args(argv=None):
     p.add_argument("--implementations", nargs="+", choices=IMPLEMENTATIONS,
                    default=list(IMPLEMENTATIONS))
     p.add_argument("--out", default=None, help="where to write the log-log plot (PNG)")
+    p.add_argument("--ufuncs", action="store_true",
+                   help="only the elementwise steps of the seed net's first layer")
     p.add_argument("--threads-policy", action="store_true",
                    help="only sknn_cn at 1 and 2 BLAS threads, seed net and large layers")
     return p.parse_args(argv)
@@ -365,6 +414,11 @@ def main(argv=None):
     args = parse_args(argv)
     machine = machine_info()
     print("\n".join(machine_notes(machine)), flush=True)
+    if args.ufuncs:
+        results = run_ufuncs(max(args.repeats, 30))
+        print(json_line({"benchmark": "bench_scaling", "mode": "ufuncs",
+                         "results": results, "machine": machine}))
+        return 0
     if args.threads_policy:
         results = run_policy(args.repeats)
         machine["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
