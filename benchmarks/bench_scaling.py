@@ -321,11 +321,13 @@ def plot(rows, path):
             ax.plot(x, [r["us_per_sample"][key] for r in sub], marker="o", label=key)
         if numeric:
             ax.set_xscale("log")
+            ax.set_xticks(x, [str(v) for v in x])
+            ax.minorticks_off()
         else:
             ax.set_xticks(x, [str(r["value"]) for r in sub])
         ax.set_yscale("log")
         ax.set_xlabel(axis)
-        ax.set_ylabel("seconds per sample per epoch (us)")
+        ax.set_ylabel("cost per sample of an epoch (us)")
         ax.grid(True, which="both", alpha=0.3)
     axes[0][0].legend(fontsize=7)
     fig.tight_layout()
