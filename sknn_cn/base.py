@@ -59,6 +59,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         "activation": [str, list, tuple],
         "solver": [StrOptions({"sgd", "adam"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
         "lr_schedule": [str, LRSchedule],
@@ -94,6 +95,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         *,
         solver="adam",
         alpha=1e-4,
+        dropout=0.0,
         batch_size="auto",
         learning_rate_init=0.02,
         lr_schedule="fixed",
@@ -122,6 +124,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         self.activation = activation
         self.solver = solver
         self.alpha = alpha
+        self.dropout = dropout
         self.batch_size = batch_size
         self.learning_rate_init = learning_rate_init
         self.lr_schedule = lr_schedule
@@ -216,6 +219,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
     def _fit_transaction(self, X, y, sample_weight, incremental):
         hidden_sizes = self._hidden_sizes()
         activations = self._hidden_activations(len(hidden_sizes))
+        dropout = network.dropout_rates(self.dropout, len(hidden_sizes))
         schedule = get_schedule(self.lr_schedule)
         schedule.validate()
 
@@ -260,7 +264,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
             n_init=self.n_init, incremental=incremental, n_threads=self.n_threads,
             alpha=self.alpha, learning_rate_init=self.learning_rate_init,
             shuffle=self.shuffle, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-            verbose=self.verbose, validation=validation,
+            verbose=self.verbose, validation=validation, dropout=dropout,
             predict_index=self._predict_index,
             predict_index_from_logits=self._predict_index_from_logits,
         )
@@ -290,6 +294,8 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         With this estimator's own encoding of ``y``, sample and class weights,
         activations, output and ``alpha`` (seed 1.4.3: the regularisation term
         included), in float64.  Fitted or not, the estimator is not changed.
+        It never drops: ``dropout`` is only recorded
+        (``Objective.with_frozen_dropout`` fixes one draw of its masks).
 
         Parameters
         ----------
@@ -341,7 +347,8 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
                                                 classes=classes)
         layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]
         return Objective(X, Y, layer_sizes, activations, self._out_activation,
-                         alpha=self.alpha, sample_weight=weights, init=self.init)
+                         alpha=self.alpha, sample_weight=weights, init=self.init,
+                         dropout=network.dropout_rates(self.dropout, len(hidden_sizes)))
 
     def get_training_state(self):
         """What ``partial_fit`` continues from, beyond the public fitted attributes.

@@ -121,6 +121,17 @@ class BinaryMLPClassifier(_MLPClassifier):
     alpha : float, default=1e-4
         L2 penalty: ``alpha / (2 S) * sum ||W||^2`` with ``S`` the batch's
         total sample weight.
+    dropout : float or sequence of float, default=0.0
+        Inverted dropout on the hidden layers while training: each hidden
+        unit's output is set to 0 with probability ``p`` and the kept ones are
+        scaled by ``1 / (1 - p)``, with a fresh mask for every mini-batch drawn
+        from the estimator's generator (``random_state``).  One rate for every
+        hidden layer or one per hidden layer, each in ``[0, 1)``; the inputs
+        never drop.  ``predict``, ``predict_proba``, ``score``,
+        ``hidden_activations``, the Displays, the early-stopping validation
+        pass and :meth:`objective` use the whole network.  0 (the default)
+        draws nothing: the same fit as before the parameter existed.
+        ``loss_curve_`` holds the training loss of the dropped networks.
     batch_size : int or 'auto', default='auto'
         Mini-batch size; 'auto' is ``min(200, n_samples)``.
     learning_rate_init : float, default=0.02
@@ -329,6 +340,8 @@ class MulticlassMLPClassifier(_MLPClassifier):
     activation : str or sequence of str, default='logistic'
     solver : {'adam', 'sgd'}, default='adam'
     alpha : float, default=1e-4
+    dropout : float or sequence of float, default=0.0
+        Inverted dropout rate of the hidden layers while training.
     batch_size : int or 'auto', default='auto'
     learning_rate_init : float, default=0.02
     lr_schedule : str or LRSchedule, default='fixed'

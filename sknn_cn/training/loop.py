@@ -156,7 +156,7 @@ def _record_validation(state, validation, activations, out_activation, predict_i
 def train(state, data, *, activations, out_activation, schedule, total_steps,
           batch_size, batch_size_schedule, epochs, check_every, incremental, rng,
           alpha, learning_rate_init, shuffle, tol, n_iter_no_change, verbose,
-          validation=None, predict_index=None):
+          validation=None, predict_index=None, dropout=None):
     """The epoch / mini-batch loop; it changes only ``state``.
 
     Parameters
@@ -177,10 +177,14 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
     incremental : bool
         ``partial_fit``: never stop early.
     rng : numpy.random.Generator
-        Shuffles the samples every epoch when ``shuffle``.
+        Shuffles the samples every epoch when ``shuffle``, and draws the
+        dropout masks of every mini-batch.
     validation : tuple (X_val, Y_val, y_val_index, sw_val) or None
         ``early_stopping``: recorded every epoch, scored with ``predict_index``
         (output activations -> class index); the best weights are kept.
+    dropout : sequence of float or None
+        Dropout rate of each hidden layer, applied to the mini-batches only
+        (never to the validation pass); None or all 0: no masks, no draws.
     """
     X, Y, sample_weight = data
     early_stopping = validation is not None
@@ -190,6 +194,11 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
     batch_sizes = epoch_batch_sizes(batch_size_schedule, batch_size, state.n_epochs,
                                     epochs, n_samples)
     workspace = network.Workspace(params, max(batch_sizes))
+    if dropout is not None and any(dropout):  # masks preallocated, drawn from rng
+        dropout = network.Dropout(dropout, [W.shape[1] for W, _ in params[:-1]],
+                                  max(batch_sizes), theta.dtype, rng)
+    else:
+        dropout = None
     # the L2 term acts on the weights only: theta[:n_weights] (pack_params)
     theta_W = theta[:state.n_weights]
     grad_W = workspace.grad[:state.n_weights]
@@ -230,11 +239,12 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                     acts, loss_sum = forward(params, X_batch, activations,
                                              out_activation, Y=Y_batch,
                                              workspace=workspace,
-                                             sample_weight=sw_batch, reduce=True)
+                                             sample_weight=sw_batch, reduce=True,
+                                             dropout=dropout)
                     total_weight = m if sw_batch is None else float(sw_batch.sum())
                     batch_loss = loss_sum / total_weight
                     backward(params, acts, Y_batch, activations, sample_weight=sw_batch,
-                             workspace=workspace)
+                             workspace=workspace, dropout=dropout)
                     # the L2 term, on every weight at once: theta_W
                     batch_loss += l2_term(theta_W, alpha, total_weight, grad=grad_W)
                     if not math.isfinite(batch_loss):
