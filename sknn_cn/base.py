@@ -29,6 +29,7 @@ from . import network
 from .inputs import FitInputsMixin
 from .network import Objective
 from .training.batch_schedules import BatchSizeSchedule
+from .training.callbacks import NULL_WATCH, WatchMixin
 from .training.loop import TrainingState, fit_initialisations
 from .training.optimizers import AdamOptimizer, SGDOptimizer
 from .training.schedules import LRSchedule, get_schedule
@@ -41,7 +42,7 @@ __all__ = ["BaseMLPClassifier"]
 _INIT_NAMES = set(network.INITIALIZERS) | set(network.INIT_ALIASES)
 
 
-class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
+class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimator):
     """Shared machinery of :class:`~sknn_cn.BinaryMLPClassifier` and
     :class:`~sknn_cn.MulticlassMLPClassifier`; not for direct use.
 
@@ -208,15 +209,17 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False):
         # All or nothing: whatever goes wrong (bad input, a diverging run), the
         # estimator is left exactly as it was before this call.
+        watch = self._watch("partial_fit" if incremental else "fit", X, y, sample_weight)
         saved = dict(self.__dict__)
         try:
-            return self._fit_transaction(X, y, sample_weight, incremental)
+            with watch:  # sklearn callbacks; every task begun is ended, also on failure
+                return self._fit_transaction(X, y, sample_weight, incremental, watch)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
 
-    def _fit_transaction(self, X, y, sample_weight, incremental):
+    def _fit_transaction(self, X, y, sample_weight, incremental, watch=NULL_WATCH):
         hidden_sizes = self._hidden_sizes()
         activations = self._hidden_activations(len(hidden_sizes))
         dropout = network.dropout_rates(self.dropout, len(hidden_sizes))
@@ -266,14 +269,15 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
             shuffle=self.shuffle, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose, validation=validation, dropout=dropout,
             predict_index=self._predict_index,
-            predict_index_from_logits=self._predict_index_from_logits,
+            predict_index_from_logits=self._predict_index_from_logits, watch=watch,
         )
         self.n_init_ = n_trained
         self.activations_ = activations
         self.out_activation_ = self._out_activation
         best.commit(self)
         self._optimizer = best.optimizer
-        if not (incremental or best.stopped_early or best.interrupted):
+        if not (incremental or best.stopped_early or best.interrupted
+                or best.stopped_by_callback):
             warnings.warn(
                 f"Stochastic optimizer: maximum iterations ({epochs} epochs, "
                 f"max_iter={self.max_iter!r}) reached and the optimization hasn't "

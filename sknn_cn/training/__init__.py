@@ -11,5 +11,7 @@
 * :mod:`~sknn_cn.training.loop`: the epoch / mini-batch loop and its state;
 * :mod:`~sknn_cn.training.split`: the validation split of ``early_stopping``;
 * :mod:`~sknn_cn.training.state`: the training state persistence saves;
-* :mod:`~sknn_cn.training.threads`: BLAS threads while training.
+* :mod:`~sknn_cn.training.threads`: BLAS threads while training;
+* :mod:`~sknn_cn.training.callbacks`: scikit-learn's callbacks (1.9+), the
+  tasks a fit reports.
 """

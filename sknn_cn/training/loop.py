@@ -19,6 +19,7 @@ from .. import network
 from . import stopping
 from .schedules import FixedSchedule
 from .stopping import update_no_improvement
+from .callbacks import NULL_WATCH
 from .threads import blas_threads_for
 
 __all__ = ["TrainingState", "train", "fit_initialisations", "epoch_batch_sizes"]
@@ -52,6 +53,7 @@ class TrainingState:
         self.no_improvement = 0
         self.stopped_early = False
         self.interrupted = False
+        self.stopped_by_callback = False  # a callback's on_fit_task_end said stop
 
     def better_than(self, other):
         """Is this run better than ``other`` (best validation score, else final loss)?"""
@@ -156,7 +158,7 @@ def _record_validation(state, validation, activations, out_activation, predict_i
 def train(state, data, *, activations, out_activation, schedule, total_steps,
           batch_size, batch_size_schedule, epochs, check_every, incremental, rng,
           alpha, learning_rate_init, shuffle, tol, n_iter_no_change, verbose,
-          validation=None, predict_index=None, dropout=None):
+          validation=None, predict_index=None, dropout=None, watch=NULL_WATCH):
     """The epoch / mini-batch loop; it changes only ``state``.
 
     Parameters
@@ -185,6 +187,8 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
     dropout : sequence of float or None
         Dropout rate of each hidden layer, applied to the mini-batches only
         (never to the validation pass); None or all 0: no masks, no draws.
+    watch : FitWatch
+        sklearn callbacks: one task per epoch (:mod:`.callbacks`).
     """
     X, Y, sample_weight = data
     early_stopping = validation is not None
@@ -216,6 +220,7 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
         # caught below and reported with the learning rate that caused it
         with np.errstate(over="ignore", invalid="ignore"):
             for batch_size in batch_sizes:  # one per epoch (batch_size_schedule)
+                watch.begin_epoch(state)
                 if gather:
                     rng.shuffle(order)
                 accumulated_loss = 0.0
@@ -269,6 +274,9 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                 if early_stopping:  # recorded every epoch
                     _record_validation(state, validation, activations, out_activation,
                                        predict_index, verbose)
+                if watch.end_epoch(state):  # a callback asked to stop
+                    state.stopped_by_callback = True
+                    break
                 if state.n_epochs % check_every:
                     continue  # the stopping rule looks every `check_every` epochs
                 update_no_improvement(state, check_every, tol, early_stopping)
@@ -302,7 +310,8 @@ def _fits_every_sample(state, X, y_index, sample_weight, activations,
 def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
                         out_activation, init, dtype, rng, make_optimizer, schedule,
                         batch_size, batch_size_schedule, max_iter, n_init, incremental,
-                        n_threads, predict_index_from_logits, **loop_settings):
+                        n_threads, predict_index_from_logits, watch=NULL_WATCH,
+                        **loop_settings):
     """Train one or more initialisations and return the best run.
 
     Parameters
@@ -324,6 +333,9 @@ def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
         initialisations (:func:`.n_initialisations`; 'auto' on a small net is
         a search: it ends at the first run that classifies every training
         sample and retries, without counting them, runs that end in a valley).
+    watch : FitWatch
+        sklearn callbacks: the fit's root task, one per run when there are
+        several (:mod:`.callbacks`).
     **loop_settings
         Passed on to :func:`train`.
 
@@ -362,6 +374,8 @@ def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
     search = n_init == "auto" and n_runs > 1
     prior = stopping.prior_loss(y_index, sample_weight) if search else None
     verbose = loop_settings["verbose"]
+    watch.begin(data, y_index, n_runs=n_runs, epochs=epochs, search=search,
+                activations=activations, out_activation=out_activation)
     best = None
     attempt = n_trained = n_valleys = 0
     with blas_threads_for(n_threads, batch_size, layer_sizes):
@@ -374,16 +388,17 @@ def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
                 state.optimizer = make_optimizer(state.flat_params())
             if verbose and n_runs > 1:
                 print(f"Initialisation {n_trained + 1} (try {attempt + 1} of {n_runs})")
+            watch.begin_run(state)
             train(state, data, activations=activations, out_activation=out_activation,
                   schedule=schedule, total_steps=total_steps, batch_size=batch_size,
                   batch_size_schedule=batch_size_schedule, epochs=epochs,
                   check_every=check_every, incremental=incremental, rng=rng,
-                  **loop_settings)
+                  watch=watch, **loop_settings)
             n_trained += 1
             attempt += 1
             if best is None or state.better_than(best):
                 best = state
-            if state.interrupted:
+            if watch.end_run(state) or state.interrupted:
                 break
             if search:
                 if _fits_every_sample(state, X, y_index, sample_weight, activations,
