@@ -43,8 +43,9 @@ class _MLPClassifier(BaseMLPClassifier):
         outputs = None
         for rows in gen_batches(n_samples, chunk_rows):
             X_chunk = self._as_model_dtype(X[rows], dtype, fitted=True)
-            hidden, Z = network.logits(params, X_chunk, self.activations_,
-                                        return_hidden=True)
+            with np.errstate(over="ignore", invalid="ignore"):  # checked next
+                hidden, Z = network.logits(params, X_chunk, self.activations_,
+                                            return_hidden=True)
             self._check_finite_logits(Z, X_chunk, rows.start)
             results = head(hidden, Z)
             del hidden, Z, X_chunk
@@ -97,9 +98,9 @@ class _MLPClassifier(BaseMLPClassifier):
         -------
         y : ndarray of shape (n_samples,)
         """
-        index, = self._forward_in_chunks(
-            X, lambda hidden, Z: (self._predict_index_from_logits(Z),))
-        return self.classes_[index]
+        labels, = self._forward_in_chunks(
+            X, lambda hidden, Z: (self.classes_[self._predict_index_from_logits(Z)],))
+        return labels
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed stably from the logits.

@@ -198,7 +198,17 @@ class FitInputsMixin:
             raise ValueError("sample_weight must have a positive sum; got all zeros.")
         if np.all(sample_weight == 1):
             return None
-        return sample_weight.astype(dtype)
+        with np.errstate(over="ignore"):
+            cast = sample_weight.astype(dtype)
+            total = cast.sum(dtype=dtype)
+        if not np.isfinite(total):
+            raise ValueError(
+                f"sample_weight (times class_weight) sums to {sample_weight.sum():.3g}, "
+                f"beyond the {np.dtype(dtype).name} range of the training arithmetic "
+                f"(max {np.finfo(dtype).max:.3g}); only the ratios of the weights "
+                "matter to the data term, so divide them by a common factor."
+            )
+        return cast
 
     def _check_class_weight_values(self):
         """Every value of a ``class_weight`` dict is a finite number >= 0."""
