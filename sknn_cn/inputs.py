@@ -26,6 +26,24 @@ from . import network
 __all__ = ["FitInputsMixin"]
 
 
+def _unique_labels(y):
+    """The sorted labels of ``y``; a ValueError naming ``y`` if they cannot be sorted.
+
+    Labels of types that do not compare (``['a', 1, 2]``) make NumPy's sort,
+    and so scikit-learn's own checks, raise ``TypeError: '<' not supported
+    between instances of 'int' and 'str'``, which does not say it is about ``y``.
+    """
+    try:
+        check_classification_targets(y)
+        return np.unique(y)
+    except TypeError as exc:
+        types = sorted({type(label).__name__ for label in np.ravel(y)})
+        raise ValueError(
+            f"y mixes labels of types {types} that cannot be sorted against each "
+            f"other ({exc}); use labels of one type, e.g. all str or all int."
+        ) from exc
+
+
 class FitInputsMixin:
     """Input checks and encodings of the classifiers (a mixin; reads ``self``'s
     parameters and fitted attributes, sets only ``classes_``)."""
@@ -140,7 +158,11 @@ class FitInputsMixin:
         if fitted_classes is None and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         if fitted_classes is None:
-            self.classes_ = unique_labels(classes)
+            labels = unique_labels(classes)
+            if not labels.size:
+                raise ValueError("classes must list every label y can hold (at least "
+                                 f"2); got classes={classes!r}.")
+            self.classes_ = labels
         elif classes is not None and not np.array_equal(fitted_classes,
                                                         unique_labels(classes)):
             raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
@@ -153,14 +175,14 @@ class FitInputsMixin:
             ensure_min_samples=1,
         )
         y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        _unique_labels(y)
         self._train_dtype(X)  # checked even where the fitted dtype is kept
         return X, y, sample_weight
 
     def _set_classes(self, y, incremental, keep_state):
         """Check ``y``'s labels against ``classes_`` (setting it in ``fit``); class indices."""
         if incremental:
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            unseen = np.setdiff1d(_unique_labels(y), self.classes_)
             if unseen.size:
                 raise ValueError(
                     f"y contains labels {unseen.tolist()!r} that are not in "
@@ -168,7 +190,7 @@ class FitInputsMixin:
                     "call to partial_fit."
                 )
         else:
-            classes = np.unique(y)
+            classes = _unique_labels(y)
             self._check_class_count(classes)
             if keep_state and not np.array_equal(classes, self.classes_):
                 raise ValueError(
@@ -194,19 +216,26 @@ class FitInputsMixin:
             sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
         if sample_weight is None:
             return None
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must have a positive sum; got all zeros.")
+        what = ("sample_weight" if self.class_weight is None
+                else f"sample_weight times class_weight={self.class_weight!r}")
+        with np.errstate(over="ignore"):
+            total = sample_weight.sum()
+        if not total > 0:
+            raise ValueError(f"The weights ({what}) must have a positive sum; got all "
+                             "zeros.")
         if np.all(sample_weight == 1):
             return None
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", under="ignore"):
             cast = sample_weight.astype(dtype)
-            total = cast.sum(dtype=dtype)
-        if not np.isfinite(total):
+            cast_total = cast.sum(dtype=dtype)
+        info = np.finfo(dtype)
+        if not info.tiny <= cast_total <= info.max:
+            # the L2 term is alpha / (2 * total): its arithmetic needs a normal total
             raise ValueError(
-                f"sample_weight (times class_weight) sums to {sample_weight.sum():.3g}, "
-                f"beyond the {np.dtype(dtype).name} range of the training arithmetic "
-                f"(max {np.finfo(dtype).max:.3g}); only the ratios of the weights "
-                "matter to the data term, so divide them by a common factor."
+                f"The weights ({what}) sum to {total:.3g}, outside the "
+                f"{np.dtype(dtype).name} range of the training arithmetic "
+                f"({info.tiny:.3g} to {info.max:.3g}); multiply them by a common "
+                "factor (their scale sets the strength of alpha's L2 term)."
             )
         return cast
 

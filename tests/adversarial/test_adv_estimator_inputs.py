@@ -173,3 +173,60 @@ def test_float32_overflow_of_sample_weight_is_named():
     weights = np.full(60, 1e39)
     with pytest.raises(ValueError, match="sample_weight"):
         BinaryMLPClassifier(dtype="float32", **FAST).fit(X, Y, sample_weight=weights)
+
+
+@pytest.mark.parametrize("dtype, weight", [("float64", 1e-320), ("float32", 1e-40),
+                                           ("float64", 1e307)])
+def test_sample_weights_beyond_the_arithmetic_are_named_not_blamed_on_the_rate(dtype, weight):
+    """Their sum divides alpha's L2 term: a subnormal sum made it inf (the
+    error blamed learning_rate_init), or in float32 a finite but absurd loss."""
+    with pytest.raises(ValueError, match=rf"The weights \(sample_weight\) sum to .* outside "
+                                         rf"the {dtype} range"):
+        BinaryMLPClassifier(dtype=dtype, **FAST).fit(X, Y, sample_weight=np.full(60, weight))
+
+
+def test_all_zero_weights_name_class_weight_when_it_made_them():
+    with pytest.raises(ValueError, match=r"The weights \(sample_weight times "
+                                         r"class_weight=\{0: 0, 1: 0\}\) must have a "
+                                         "positive sum"):
+        BinaryMLPClassifier(class_weight={0: 0, 1: 0}, **FAST).fit(X, Y)
+
+
+# ---------------------------------------------------------------- labels
+@pytest.mark.parametrize("classes", [[], np.array([])])
+def test_empty_classes_in_partial_fit_is_named(classes):
+    model = MulticlassMLPClassifier(**FAST)
+    with pytest.raises(ValueError, match=r"classes must list every label y can hold .* "
+                                         r"got classes="):
+        model.partial_fit(X, Y3, classes=classes)
+    assert not hasattr(model, "classes_")
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_labels_that_cannot_be_sorted_are_named(method):
+    """sklearn's MLPClassifier (and check_classification_targets) raise NumPy's
+    TypeError: '<' not supported between instances of 'int' and 'str'."""
+    y = np.array(["a", 1, 2] * 20, dtype=object)
+    model = MulticlassMLPClassifier(**FAST)
+    kwargs = {"classes": [1, 2, 3]} if method == "partial_fit" else {}
+    with pytest.raises(ValueError, match=r"y mixes labels of types \['int', 'str'\] that "
+                                         "cannot be sorted"):
+        getattr(model, method)(X, y, **kwargs)
+    assert not hasattr(model, "classes_")
+
+
+@pytest.mark.parametrize("frame", ["object", "category"])
+def test_pandas_string_columns_are_refused_with_the_value(frame):
+    pd = pytest.importorskip("pandas")
+    data = pd.DataFrame(X, columns=["a", "b", "c"])
+    data["c"] = pd.Series(["u", "v"] * 30, dtype=frame)
+    with pytest.raises(ValueError, match="could not convert string to float: 'u'"):
+        BinaryMLPClassifier(**FAST).fit(data, Y)
+
+
+@pytest.mark.parametrize("bad", [None, np.nan])
+def test_missing_labels_are_refused(bad):
+    y = Y.astype(object if bad is None else float)
+    y[3] = bad
+    with pytest.raises(ValueError, match="Unknown label type|Input y contains NaN"):
+        BinaryMLPClassifier(**FAST).fit(X, y)
