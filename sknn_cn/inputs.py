@@ -261,3 +261,10 @@ class FitInputsMixin:
                 f"hidden_layer_sizes={self.hidden_layer_sizes!r}, "
                 f"activation={self.activation!r}."
             )
+        fitted_dtype = self.coefs_[0].dtype
+        if self.dtype is not None and np.dtype(self.dtype) != fitted_dtype:
+            raise ValueError(
+                f"warm_start / partial_fit cannot change dtype: fitted in "
+                f"{fitted_dtype.name}, now dtype={self.dtype!r}. Refit from scratch "
+                "(warm_start=False) or set dtype back."
+            )

@@ -230,3 +230,17 @@ def test_missing_labels_are_refused(bad):
     y[3] = bad
     with pytest.raises(ValueError, match="Unknown label type|Input y contains NaN"):
         BinaryMLPClassifier(**FAST).fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["fit", "partial_fit"])
+def test_changing_dtype_of_a_fitted_model_is_refused_not_ignored(method):
+    """The fitted float32 weights were kept and dtype='float64' silently ignored."""
+    model = BinaryMLPClassifier(dtype="float32", warm_start=True, **FAST)
+    model.partial_fit(X, Y, classes=[0, 1]) if method == "partial_fit" else model.fit(X, Y)
+    model.set_params(dtype="float64")
+    with pytest.raises(ValueError, match="cannot change dtype: fitted in float32, now "
+                                         "dtype='float64'"):
+        getattr(model, method)(X, Y)
+    model.set_params(dtype=None)  # None keeps the fitted dtype
+    getattr(model, method)(X, Y)
+    assert model.coefs_[0].dtype == np.float32
