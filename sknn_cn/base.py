@@ -92,7 +92,8 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "init": [StrOptions(_INIT_NAMES)],
         "dtype": "no_validation",  # checked in _train_dtype
-        "n_threads": [None, Interval(Integral, 1, None, closed="left")],
+        # BLAS takes a C int
+        "n_threads": [None, Interval(Integral, 1, 2**31 - 1, closed="both")],
         "n_init": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
     }
 
@@ -223,25 +224,32 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
                 "class_weight='balanced' is not supported by partial_fit, which "
                 "sees one batch at a time; pass a dict of class weights instead."
             )
-        if self._first_partial_fit_call(classes):
-            try:
+        first_call = self._first_partial_fit_call(classes)
+        try:
+            if first_call:
                 self._check_class_count(self.classes_)
-            except ValueError:
+            return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+        except BaseException:
+            if first_call:  # a refused first call leaves the estimator unfitted
                 del self.classes_
-                raise
-        return self._fit(X, y, sample_weight=sample_weight, incremental=True)
+            raise
 
     def _fit(self, X, y, sample_weight=None, incremental=False):
         # All or nothing: whatever goes wrong (bad input, a diverging run), the
         # estimator is left exactly as it was before this call.
+        # Generators change in place, so their states are saved apart.
         watch = self._watch("partial_fit" if incremental else "fit", X, y, sample_weight)
         saved = dict(self.__dict__)
+        generators = {rng: copy.deepcopy(rng.bit_generator.state)
+                      for rng in saved.values() if isinstance(rng, np.random.Generator)}
         try:
             with watch:  # sklearn callbacks; every task begun is ended, also on failure
                 return self._fit_transaction(X, y, sample_weight, incremental, watch)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
+            for rng, state in generators.items():
+                rng.bit_generator.state = state
             raise
 
     def _fit_transaction(self, X, y, sample_weight, incremental, watch=NULL_WATCH):
@@ -260,7 +268,7 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
             X, y, sample_weight, reset=not keep_state
         )
         dtype = self.coefs_[0].dtype.type if keep_state else self._train_dtype(X)
-        X = np.ascontiguousarray(X, dtype=dtype)
+        X = self._as_model_dtype(X, dtype, fitted=keep_state)
         y_index = self._set_classes(y, incremental, keep_state)
         Y = self._encode_targets(y_index, dtype)
         sample_weight = self._effective_sample_weight(sample_weight, X, y_index, dtype)

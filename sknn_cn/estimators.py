@@ -9,7 +9,8 @@ state -- is shared, in :class:`sknn_cn.base.BaseMLPClassifier`; the maths is in
 
 import numpy as np
 from scipy.special import expit, logsumexp
-
+from sklearn.utils import gen_batches
+from sklearn.utils._chunking import get_chunk_n_rows
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import network
@@ -21,16 +22,54 @@ __all__ = ["BinaryMLPClassifier", "MulticlassMLPClassifier"]
 class _MLPClassifier(BaseMLPClassifier):
     """Prediction from the fitted weights, shared by the two classifiers."""
 
-    def _validate_for_predict(self, X):
+    def _forward_in_chunks(self, X, head):
+        """``head(hidden, Z)`` for every row of ``X``, computed chunk by chunk.
+
+        ``X`` is checked, then cut into chunks of rows whose activations (every
+        layer's, plus the chunk of ``X`` cast to the model's dtype) fit in
+        scikit-learn's ``working_memory`` (``sklearn.get_config()``, MiB).
+        ``head`` maps a chunk's hidden activations and logits to a tuple of
+        arrays (one row per sample); the chunks' results are written into one
+        output per array.  A single chunk's results are returned as they are.
+        A chunk with a non-finite logit raises a ValueError naming ``X``.
+        """
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        return np.asarray(X, dtype=self.coefs_[0].dtype)
+        dtype = self.coefs_[0].dtype
+        params = list(zip(self.coefs_, self.intercepts_))
+        n_samples = X.shape[0]
+        row_bytes = dtype.itemsize * (X.shape[1] + sum(W.shape[1] for W in self.coefs_))
+        chunk_rows = get_chunk_n_rows(row_bytes, max_n_rows=n_samples)
+        outputs = None
+        for rows in gen_batches(n_samples, chunk_rows):
+            X_chunk = self._as_model_dtype(X[rows], dtype, fitted=True)
+            with np.errstate(over="ignore", invalid="ignore"):  # checked next
+                hidden, Z = network.logits(params, X_chunk, self.activations_,
+                                            return_hidden=True)
+            self._check_finite_logits(Z, X_chunk, rows.start)
+            results = head(hidden, Z)
+            del hidden, Z, X_chunk
+            if chunk_rows >= n_samples:
+                return results
+            if outputs is None:
+                outputs = tuple(np.empty((n_samples, *r.shape[1:]), dtype=r.dtype)
+                                for r in results)
+            for out, result in zip(outputs, results):
+                out[rows] = result
+        return outputs
 
-    def _params(self):
-        return list(zip(self.coefs_, self.intercepts_))
-
-    def _logits(self, X):
-        return network.logits(self._params(), X, self.activations_)
+    def _check_finite_logits(self, Z, X_chunk, first_row):
+        finite = np.isfinite(Z).all(axis=1)
+        if finite.all():
+            return
+        row = int(np.flatnonzero(~finite)[0])
+        raise ValueError(
+            f"X[{first_row + row}] gives the non-finite output logits "
+            f"{Z[row].tolist()!r}: its values (up to "
+            f"{float(np.max(np.abs(X_chunk[row]))):.3g} in absolute value) are too "
+            f"large for this network's {Z.dtype.name} arithmetic. Scale X as it was "
+            "scaled for fit (e.g. with the same StandardScaler)."
+        )
 
     def hidden_activations(self, X):
         """Outputs of every hidden layer: the "space transform" of seed 1.1.5.
@@ -46,10 +85,7 @@ class _MLPClassifier(BaseMLPClassifier):
             samples as the output layer sees them (for the last hidden layer),
             where the classes become linearly separable.
         """
-        X = self._validate_for_predict(X)
-        hidden, _ = network.logits(self._params(), X, self.activations_,
-                                    return_hidden=True)
-        return hidden
+        return list(self._forward_in_chunks(X, lambda hidden, Z: tuple(hidden)))
 
     def predict(self, X):
         """Predict class labels.
@@ -62,8 +98,9 @@ class _MLPClassifier(BaseMLPClassifier):
         -------
         y : ndarray of shape (n_samples,)
         """
-        X = self._validate_for_predict(X)
-        return self.classes_[self._predict_index_from_logits(self._logits(X))]
+        labels, = self._forward_in_chunks(
+            X, lambda hidden, Z: (self.classes_[self._predict_index_from_logits(Z)],))
+        return labels
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed stably from the logits.
@@ -76,8 +113,9 @@ class _MLPClassifier(BaseMLPClassifier):
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
         """
-        X = self._validate_for_predict(X)
-        return self._log_proba_from_logits(self._logits(X))
+        log_proba, = self._forward_in_chunks(
+            X, lambda hidden, Z: (self._log_proba_from_logits(Z),))
+        return log_proba
 
     def predict_proba(self, X):
         """Class probabilities, columns ordered as ``classes_``.
@@ -90,8 +128,9 @@ class _MLPClassifier(BaseMLPClassifier):
         -------
         proba : ndarray of shape (n_samples, n_classes)
         """
-        X = self._validate_for_predict(X)
-        return self._proba_from_logits(self._logits(X))
+        proba, = self._forward_in_chunks(
+            X, lambda hidden, Z: (self._proba_from_logits(Z),))
+        return proba
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -347,8 +386,8 @@ class BinaryMLPClassifier(_MLPClassifier):
         z : ndarray of shape (n_samples,)
             Positive values predict ``classes_[1]``.
         """
-        X = self._validate_for_predict(X)
-        return self._logits(X)[:, 0]
+        z, = self._forward_in_chunks(X, lambda hidden, Z: (Z[:, 0],))
+        return z
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -459,8 +498,8 @@ class MulticlassMLPClassifier(_MLPClassifier):
             For two classes, ``z_1 - z_0`` (positive predicts ``classes_[1]``),
             as scikit-learn's binary classifiers return.
         """
-        X = self._validate_for_predict(X)
-        Z = self._logits(X)
-        if Z.shape[1] == 2:
-            return Z[:, 1] - Z[:, 0]
-        return Z
+        def head(hidden, Z):
+            return (Z[:, 1] - Z[:, 0],) if Z.shape[1] == 2 else (Z,)
+
+        scores, = self._forward_in_chunks(X, head)
+        return scores

@@ -7,9 +7,16 @@ them, with errors that name the argument and the value, and returns arrays:
 class indices, one-hot targets, effective sample weights.
 """
 
+import math
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import (
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
@@ -17,6 +24,24 @@ from sklearn.utils.validation import _check_sample_weight, column_or_1d, validat
 from . import network
 
 __all__ = ["FitInputsMixin"]
+
+
+def _unique_labels(y):
+    """The sorted labels of ``y``; a ValueError naming ``y`` if they cannot be sorted.
+
+    Labels of types that do not compare (``['a', 1, 2]``) make NumPy's sort,
+    and so scikit-learn's own checks, raise ``TypeError: '<' not supported
+    between instances of 'int' and 'str'``, which does not say it is about ``y``.
+    """
+    try:
+        check_classification_targets(y)
+        return np.unique(y)
+    except TypeError as exc:
+        types = sorted({type(label).__name__ for label in np.ravel(y)})
+        raise ValueError(
+            f"y mixes labels of types {types} that cannot be sorted against each "
+            f"other ({exc}); use labels of one type, e.g. all str or all int."
+        ) from exc
 
 
 class FitInputsMixin:
@@ -52,14 +77,63 @@ class FitInputsMixin:
             return np.float32 if getattr(X, "dtype", None) == np.float32 else np.float64
         try:
             dtype = np.dtype(self.dtype)
-        except TypeError:
+        except (TypeError, ValueError):
             dtype = None
-        if dtype not in (np.dtype(np.float32), np.dtype(np.float64)):
-            raise ValueError(
-                "dtype must be None, 'float32' or 'float64' (or the numpy types); "
-                f"got dtype={self.dtype!r}."
+        # `is None` first: np.dtype('float64') == None is True
+        if dtype is None or dtype.type not in (np.float32, np.float64):
+            raise InvalidParameterError(
+                f"The 'dtype' parameter of {type(self).__name__} must be None, "
+                "'float32' or 'float64' (or the numpy types np.float32, np.float64). "
+                f"Got {self.dtype!r} instead."
             )
         return dtype.type
+
+    def _as_model_dtype(self, X, dtype, fitted):
+        """``X`` as a C-contiguous ``dtype`` array; a ValueError if the cast overflows.
+
+        ``X`` is finite (``validate_data`` checked it); casting float64 to
+        float32 turns values beyond float32's range (3.4e38) into inf, which
+        would otherwise show up as a NaN prediction or a divergence blamed on
+        the learning rate.
+        """
+        narrowing = X.dtype.itemsize > np.dtype(dtype).itemsize
+        with np.errstate(over="ignore"):
+            cast = np.ascontiguousarray(X, dtype=dtype)
+        if narrowing and not np.isfinite(cast).all():
+            limit = np.finfo(dtype).max
+            largest = float(np.max(np.abs(X)))
+            whose = ("the fitted model's" if fitted
+                     else f"dtype={self.dtype!r}'s" if self.dtype is not None else "the")
+            raise ValueError(
+                f"X has values up to {largest:.3g} in absolute value, beyond {whose} "
+                f"{np.dtype(dtype).name} range (max {limit:.3g}): they would become "
+                "inf. Scale X (e.g. with sklearn.preprocessing.StandardScaler)"
+                + ("." if fitted else " or fit with dtype='float64'.")
+            )
+        return cast
+
+    def _validate_params(self):
+        """sklearn's parameter validation, and no bool where a number is meant.
+
+        ``bool`` is an ``int`` in Python, so ``Interval(Integral, ...)`` takes
+        ``batch_size=True`` as 1; here a bool is accepted only by parameters
+        whose constraints say "boolean" (or "verbose").
+        """
+        super()._validate_params()
+        for name, constraints in self._parameter_constraints.items():
+            value = getattr(self, name, None)
+            if constraints == "no_validation" or not isinstance(value, (bool, np.bool_)):
+                continue
+            if "boolean" in constraints or "verbose" in constraints:
+                continue
+            allowed = [str(c) for c in constraints
+                       if isinstance(c, (Interval, Options, StrOptions))]
+            allowed += ["None"] * (None in constraints)
+            raise InvalidParameterError(
+                f"The {name!r} parameter of {type(self).__name__} must be "
+                f"{' or '.join(allowed)} (a bool is not a number here). "
+                f"Got {value!r} instead."
+            )
 
     def _encode_targets(self, y_index, dtype, n_classes=None):
         """One-hot targets: a 0/1 column for the logistic output, K columns for softmax."""
@@ -84,7 +158,11 @@ class FitInputsMixin:
         if fitted_classes is None and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         if fitted_classes is None:
-            self.classes_ = unique_labels(classes)
+            labels = unique_labels(classes)
+            if not labels.size:
+                raise ValueError("classes must list every label y can hold (at least "
+                                 f"2); got classes={classes!r}.")
+            self.classes_ = labels
         elif classes is not None and not np.array_equal(fitted_classes,
                                                         unique_labels(classes)):
             raise ValueError(f"`classes={classes!r}` is not the same as on last call to "
@@ -97,13 +175,14 @@ class FitInputsMixin:
             ensure_min_samples=1,
         )
         y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        _unique_labels(y)
+        self._train_dtype(X)  # checked even where the fitted dtype is kept
         return X, y, sample_weight
 
     def _set_classes(self, y, incremental, keep_state):
         """Check ``y``'s labels against ``classes_`` (setting it in ``fit``); class indices."""
         if incremental:
-            unseen = np.setdiff1d(np.unique(y), self.classes_)
+            unseen = np.setdiff1d(_unique_labels(y), self.classes_)
             if unseen.size:
                 raise ValueError(
                     f"y contains labels {unseen.tolist()!r} that are not in "
@@ -111,7 +190,7 @@ class FitInputsMixin:
                     "call to partial_fit."
                 )
         else:
-            classes = np.unique(y)
+            classes = _unique_labels(y)
             self._check_class_count(classes)
             if keep_state and not np.array_equal(classes, self.classes_):
                 raise ValueError(
@@ -130,17 +209,48 @@ class FitInputsMixin:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                                  ensure_non_negative=True)
         if self.class_weight is not None:
+            self._check_class_weight_values()
             cw = compute_class_weight(self.class_weight, classes=classes,
                                       y=classes[y_index])
             per_sample = cw[y_index]
             sample_weight = per_sample if sample_weight is None else sample_weight * per_sample
         if sample_weight is None:
             return None
-        if not sample_weight.sum() > 0:
-            raise ValueError("sample_weight must have a positive sum; got all zeros.")
+        what = ("sample_weight" if self.class_weight is None
+                else f"sample_weight times class_weight={self.class_weight!r}")
+        with np.errstate(over="ignore"):
+            total = sample_weight.sum()
+        if not total > 0:
+            raise ValueError(f"The weights ({what}) must have a positive sum; got all "
+                             "zeros.")
         if np.all(sample_weight == 1):
             return None
-        return sample_weight.astype(dtype)
+        with np.errstate(over="ignore", under="ignore"):
+            cast = sample_weight.astype(dtype)
+            cast_total = cast.sum(dtype=dtype)
+        info = np.finfo(dtype)
+        if not info.tiny <= cast_total <= info.max:
+            # the L2 term is alpha / (2 * total): its arithmetic needs a normal total
+            raise ValueError(
+                f"The weights ({what}) sum to {total:.3g}, outside the "
+                f"{np.dtype(dtype).name} range of the training arithmetic "
+                f"({info.tiny:.3g} to {info.max:.3g}); multiply them by a common "
+                "factor (their scale sets the strength of alpha's L2 term)."
+            )
+        return cast
+
+    def _check_class_weight_values(self):
+        """Every value of a ``class_weight`` dict is a finite number >= 0."""
+        if not isinstance(self.class_weight, dict):
+            return
+        for label, weight in self.class_weight.items():
+            number = (isinstance(weight, numbers.Real)
+                      and not isinstance(weight, (bool, np.bool_)))
+            if not (number and math.isfinite(weight) and weight >= 0):
+                raise ValueError(
+                    f"class_weight[{label!r}]={weight!r}: class weights must be "
+                    f"finite numbers >= 0; got class_weight={self.class_weight!r}."
+                )
 
     def _check_architecture(self, hidden_sizes, activations):
         fitted = [W.shape[1] for W in self.coefs_[:-1]]
@@ -150,4 +260,11 @@ class FitInputsMixin:
                 f"hidden layers {fitted} and activations {self.activations_}, now "
                 f"hidden_layer_sizes={self.hidden_layer_sizes!r}, "
                 f"activation={self.activation!r}."
+            )
+        fitted_dtype = self.coefs_[0].dtype
+        if self.dtype is not None and np.dtype(self.dtype) != fitted_dtype:
+            raise ValueError(
+                f"warm_start / partial_fit cannot change dtype: fitted in "
+                f"{fitted_dtype.name}, now dtype={self.dtype!r}. Refit from scratch "
+                "(warm_start=False) or set dtype back."
             )

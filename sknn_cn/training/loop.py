@@ -125,10 +125,11 @@ def epoch_batch_sizes(batch_size_schedule, batch_size, first_epoch, epochs, n_sa
                            n_samples).tolist()
 
 
-def _divergence_message(state, learning_rate_init):
+def _divergence_message(state, learning_rate_init, what=None):
+    what = what or (f"the loss became NaN or infinite at epoch {state.n_epochs + 1} "
+                    f"(update {state.n_updates + 1})")
     return (
-        f"Training diverged: the loss became NaN or infinite at epoch "
-        f"{state.n_epochs + 1} (update {state.n_updates + 1}) with "
+        f"Training diverged: {what} with "
         f"learning_rate_init={learning_rate_init!r}. Try a smaller "
         "learning_rate_init (e.g. a tenth of it) or standardise X. The "
         "estimator was left as it was before this call."
@@ -217,6 +218,8 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
     forward, backward, l2_term = network.forward, network.backward, network.l2_term
     flat_params, flat_grads = [theta], [workspace.grad]
     constant_lr = base_lr if isinstance(schedule, FixedSchedule) else None
+    ceiling = stopping.explosion_ceiling(state, data, max(batch_sizes), activations,
+                                         out_activation, alpha)
     epoch_step = 0
 
     try:
@@ -276,6 +279,9 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                 state.loss_curve.append(state.loss)
                 if not np.isfinite(theta).all():
                     raise FloatingPointError(_divergence_message(state, base_lr))
+                if state.loss > ceiling:
+                    raise FloatingPointError(_divergence_message(
+                        state, base_lr, stopping.explosion_text(state, ceiling)))
                 if verbose:
                     print(f"Iteration {state.n_epochs}, loss = {state.loss:.8f}")
                 if early_stopping:  # recorded every epoch
