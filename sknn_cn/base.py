@@ -225,7 +225,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
             X, y, sample_weight, reset=not keep_state
         )
         dtype = self.coefs_[0].dtype.type if keep_state else self._train_dtype(X)
-        X = np.ascontiguousarray(X, dtype=dtype)
+        X = self._training_array(X, dtype)  # C-contiguous, or CSR
         y_index = self._set_classes(y, incremental, keep_state)
         Y = self._encode_targets(y_index, dtype)
         sample_weight = self._effective_sample_weight(sample_weight, X, y_index, dtype)
@@ -243,8 +243,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
             )
             validation = (X_val, Y_val, y_val_index, sw_val)
 
-        n_outputs = 1 if self._out_activation == "logistic" else len(self.classes_)
-        layer_sizes = [X.shape[1], *hidden_sizes, n_outputs]
+        layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]  # Y: one column per output
         if keep_state:
             # partial_fit goes on with the optimizer; warm_start makes a new one
             optimizer = copy.deepcopy(self._optimizer) if incremental else None

@@ -8,11 +8,13 @@ state -- is shared, in :class:`sknn_cn.base.BaseMLPClassifier`; the maths is in
 """
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, logsumexp
 
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import network
+from ._multilabel import row_keys
 from .base import BaseMLPClassifier
 
 __all__ = ["BinaryMLPClassifier", "MulticlassMLPClassifier"]
@@ -23,7 +25,10 @@ class _MLPClassifier(BaseMLPClassifier):
 
     def _validate_for_predict(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
+        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32),
+                          accept_sparse=("csr", "csc"))
+        if sp.issparse(X):  # the first layer's product on the sparse matrix
+            return X.tocsr().astype(self.coefs_[0].dtype, copy=False)
         return np.asarray(X, dtype=self.coefs_[0].dtype)
 
     def _params(self):
@@ -56,14 +61,18 @@ class _MLPClassifier(BaseMLPClassifier):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
 
         Returns
         -------
-        y : ndarray of shape (n_samples,)
+        y : ndarray of shape (n_samples,), or (n_samples, n_labels)
+            The 0/1 indicator of a multilabel fit (:class:`BinaryMLPClassifier`).
         """
         X = self._validate_for_predict(X)
-        return self.classes_[self._predict_index_from_logits(self._logits(X))]
+        Z = self._logits(X)
+        if Z.shape[1] > 1 and self._out_activation == "logistic":
+            return (Z > 0).astype(int)  # multilabel: one logistic unit per label
+        return self.classes_[self._predict_index_from_logits(Z)]
 
     def predict_log_proba(self, X):
         """Logarithm of :meth:`predict_proba`, computed stably from the logits.
@@ -75,6 +84,7 @@ class _MLPClassifier(BaseMLPClassifier):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
+            (n_samples, n_labels) for a multilabel fit.
         """
         X = self._validate_for_predict(X)
         return self._log_proba_from_logits(self._logits(X))
@@ -89,13 +99,15 @@ class _MLPClassifier(BaseMLPClassifier):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
+            For a multilabel fit, (n_samples, n_labels): each label's own
+            probability (the rows need not sum to 1), as MLPClassifier.
         """
         X = self._validate_for_predict(X)
         return self._proba_from_logits(self._logits(X))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
 
@@ -268,18 +280,26 @@ class BinaryMLPClassifier(_MLPClassifier):
             )
 
     def _predict_index(self, A):
+        if A.shape[1] > 1:  # multilabel: the key of the row of labels
+            return row_keys(A > 0.5)
         return (A[:, 0] > 0.5).astype(np.intp)
 
     def _predict_index_from_logits(self, Z):
+        if Z.shape[1] > 1:
+            return row_keys(Z > 0)
         return (Z[:, 0] > 0).astype(np.intp)
 
     def _proba_from_logits(self, Z):
+        if Z.shape[1] > 1:  # multilabel: each unit's own probability
+            return expit(Z)
         # both columns from the logit (not 1 - p), so a tiny probability of
         # classes_[0] stays accurate instead of rounding to 0
         z = Z[:, 0]
         return np.column_stack([expit(-z), expit(z)])
 
     def _log_proba_from_logits(self, Z):
+        if Z.shape[1] > 1:
+            return -np.logaddexp(0, -Z)
         z = Z[:, 0]
         # log(1 - p) = -log(1 + e^z), log p = -log(1 + e^-z)
         return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
@@ -293,15 +313,17 @@ class BinaryMLPClassifier(_MLPClassifier):
 
         Returns
         -------
-        z : ndarray of shape (n_samples,)
-            Positive values predict ``classes_[1]``.
+        z : ndarray of shape (n_samples,), or (n_samples, n_labels)
+            Positive values predict ``classes_[1]`` (each label, multilabel).
         """
         X = self._validate_for_predict(X)
-        return self._logits(X)[:, 0]
+        Z = self._logits(X)
+        return Z if Z.shape[1] > 1 else Z[:, 0]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_label = True
         return tags
 
 

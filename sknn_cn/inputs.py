@@ -10,11 +10,13 @@ class indices, one-hot targets, effective sample weights.
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 from . import network
+from ._multilabel import indicator_from_keys, is_multilabel, is_row_keys, row_keys
 
 __all__ = ["FitInputsMixin"]
 
@@ -64,6 +66,8 @@ class FitInputsMixin:
     def _encode_targets(self, y_index, dtype, n_classes=None):
         """One-hot targets: a 0/1 column for the logistic output, K columns for softmax."""
         n_classes = len(self.classes_) if n_classes is None else n_classes
+        if is_row_keys(y_index):  # multilabel: the indicator itself, one column per label
+            return indicator_from_keys(y_index, n_classes, dtype)
         n_outputs = 1 if self._out_activation == "logistic" else n_classes
         if n_outputs == 1:
             return (y_index == 1).astype(dtype)[:, None]
@@ -92,16 +96,68 @@ class FitInputsMixin:
         return fitted_classes is None
 
     def _validate_training_data(self, X, y, sample_weight, reset):
+        # multilabel indicator y: one logistic unit per label (the logistic output only)
+        multilabel = is_multilabel(y)
+        if multilabel and self._out_activation != "logistic":
+            raise ValueError(
+                f"{type(self).__name__} has a softmax output (exactly one class per "
+                f"sample) and cannot fit a multilabel indicator y of shape "
+                f"{np.shape(y)}; use BinaryMLPClassifier, which fits one logistic "
+                "unit per label as MLPClassifier does."
+            )
         X, y = validate_data(
             self, X, y, reset=reset, dtype=(np.float64, np.float32),
-            ensure_min_samples=1,
+            ensure_min_samples=1, accept_sparse=("csr", "csc"), multi_output=multilabel,
         )
-        y = column_or_1d(y, warn=True)
-        check_classification_targets(y)
+        if multilabel:
+            y = y.toarray() if sp.issparse(y) else np.asarray(y)
+        else:
+            y = column_or_1d(y, warn=True)
+            check_classification_targets(y)
         return X, y, sample_weight
+
+    @staticmethod
+    def _training_array(X, dtype):
+        """X in the training dtype: C-contiguous, or CSR for sparse X (CSC is
+        converted once, so that a mini-batch is a slice of rows)."""
+        if sp.issparse(X):
+            return X.tocsr().astype(dtype, copy=False)
+        return np.ascontiguousarray(X, dtype=dtype)
+
+    def _check_n_outputs(self, n_outputs):
+        fitted = self.coefs_[-1].shape[1]
+        if fitted != n_outputs:
+            raise ValueError(
+                f"y needs {n_outputs} output unit(s) but the fitted network has "
+                f"{fitted}: warm_start / partial_fit cannot switch between binary "
+                "and multilabel y, or change the number of labels."
+            )
+
+    def _set_labels(self, y, incremental, keep_state):
+        """Multilabel ``y``: ``classes_`` is ``arange(n_labels)`` (as MLPClassifier);
+        the keys of the label rows stand for class indices (:mod:`._multilabel`)."""
+        labels = np.arange(y.shape[1])
+        if incremental or keep_state:
+            if not np.array_equal(self.classes_, labels):
+                raise ValueError(
+                    f"y has {y.shape[1]} label columns, so `classes` must be "
+                    f"{labels.tolist()!r}; got classes_={self.classes_.tolist()!r}."
+                )
+            if hasattr(self, "coefs_"):
+                self._check_n_outputs(y.shape[1])
+        else:
+            self.classes_ = labels
+        if not np.isin(y, (0, 1)).all():
+            raise ValueError("A multilabel indicator y must contain only 0 and 1.")
+        return row_keys(y)
 
     def _set_classes(self, y, incremental, keep_state):
         """Check ``y``'s labels against ``classes_`` (setting it in ``fit``); class indices."""
+        if y.ndim == 2:
+            return self._set_labels(y, incremental, keep_state)
+        if (incremental or keep_state) and hasattr(self, "coefs_"):
+            self._check_n_outputs(1 if self._out_activation == "logistic"
+                                  else len(self.classes_))
         if incremental:
             unseen = np.setdiff1d(np.unique(y), self.classes_)
             if unseen.size:
@@ -129,6 +185,12 @@ class FitInputsMixin:
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                                  ensure_non_negative=True)
+        if self.class_weight is not None and is_row_keys(y_index):
+            raise ValueError(
+                "class_weight is not supported with a multilabel y (a sample has "
+                f"several labels); got class_weight={self.class_weight!r}. Use "
+                "sample_weight instead."
+            )
         if self.class_weight is not None:
             cw = compute_class_weight(self.class_weight, classes=classes,
                                       y=classes[y_index])
