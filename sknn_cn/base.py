@@ -155,10 +155,11 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels (any hashable, sortable labels: ints, strings, ...).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; CSR / CSC matrices are trained on without densifying.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (any hashable, sortable labels: ints, strings, ...),
+            or a multilabel indicator (BinaryMLPClassifier).
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the loss; multiplied by the weights that
             ``class_weight`` gives.
@@ -176,8 +177,8 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
         classes : array-like of shape (n_classes,), default=None
             All the classes that can appear in ``y``; required on the first
             call, ignored afterwards.

@@ -120,6 +120,32 @@ class BinaryMLPClassifier(_MLPClassifier):
     ``-[y ln a + (1 - y) ln(1 - a)]`` by back-propagation written out in NumPy
     (:mod:`sknn_cn.network`).  ``A_L`` is the probability of ``classes_[1]``.
 
+    **Multilabel y.**  Given an indicator matrix ``y`` of shape ``(n_samples,
+    n_labels)`` it fits one logistic unit per label, as ``MLPClassifier``
+    does: the loss is the sum of the labels' binary cross-entropies,
+    ``classes_`` is ``arange(n_labels)``, :meth:`predict` returns the 0/1
+    indicator and :meth:`predict_proba` each label's own probability
+    (``(n_samples, n_labels)``, rows need not sum to 1), and ``score`` is the
+    subset accuracy.  Multilabel belongs here, not in
+    :class:`MulticlassMLPClassifier`: a softmax makes the outputs compete for
+    one class per sample, while independent logistic units -- this class's
+    output, one per label -- let any number of labels be on.  ``class_weight``
+    does not apply to multilabel y (use ``sample_weight``).
+
+    **Sparse X.**  CSR and CSC matrices (text features) are trained on without
+    densifying: the first layer's product ``X W1`` and its weight gradient
+    ``X^T dZ1`` are computed by scipy on the sparse matrix, a mini-batch is a
+    slice of CSR rows (CSC is converted to CSR once), and prediction accepts
+    sparse X too (benchmarks/bench_sparse.py measures the memory).
+
+    **Two classes with MulticlassMLPClassifier.**  Both classifiers take
+    two-class y.  This one has one logistic output (``out_activation_ =
+    'logistic'``, ``n_outputs_ = 1``), as ``MLPClassifier``;
+    :class:`MulticlassMLPClassifier` on the same y keeps its softmax:
+    ``out_activation_ = 'softmax'`` and ``n_outputs_ = 2`` (two logits whose
+    difference plays the role of this class's one logit; the same model
+    family, twice the output weights).
+
     Parameters
     ----------
     hidden_layer_sizes : int or sequence of int, default=(100,)
@@ -221,6 +247,7 @@ class BinaryMLPClassifier(_MLPClassifier):
     Attributes
     ----------
     classes_ : ndarray of shape (2,)
+        ``arange(n_labels)`` for multilabel y.
     coefs_ : list of ndarray
         ``coefs_[l]`` is ``W_{l+1}`` of shape ``(n_in, n_out)``.
     intercepts_ : list of ndarray
@@ -228,7 +255,7 @@ class BinaryMLPClassifier(_MLPClassifier):
     activations_ : tuple of str
         The hidden activation of each hidden layer.
     out_activation_ : str
-        'logistic'.
+        'logistic' (also for multilabel y, as MLPClassifier).
     n_iter_ : int
         Epochs run.
     t_ : int
@@ -250,6 +277,7 @@ class BinaryMLPClassifier(_MLPClassifier):
         Only when X had string column names.
     n_layers_ : int
     n_outputs_ : int
+        1, or ``n_labels`` for multilabel y.
     n_init_ : int
         Number of initialisations trained (see ``n_init``); the weights are
         the best one's.
@@ -337,6 +365,13 @@ class MulticlassMLPClassifier(_MLPClassifier):
     MNIST net is ``MulticlassMLPClassifier(hidden_layer_sizes=(64, 16),
     activation=('logistic', 'tanh'))``.
 
+    With two classes the output stays a softmax over two units
+    (``out_activation_ = 'softmax'``, ``n_outputs_ = 2``), unlike
+    ``MLPClassifier``, which switches to one logistic unit; that network is
+    :class:`BinaryMLPClassifier`.  Sparse X (CSR, CSC) is trained on without
+    densifying; a multilabel indicator y is rejected (a softmax picks one
+    class per sample): use :class:`BinaryMLPClassifier`.
+
     Parameters
     ----------
     hidden_layer_sizes : int or sequence of int, default=(100,)
@@ -372,7 +407,8 @@ class MulticlassMLPClassifier(_MLPClassifier):
     coefs_, intercepts_ : list of ndarray
     activations_ : tuple of str
     out_activation_ : str
-        'softmax'.
+        'softmax', also with 2 classes (then ``n_outputs_ = 2``; see
+        :class:`BinaryMLPClassifier` for the one-logistic-unit network).
     n_iter_, t_, n_updates_ : int
     loss_, best_loss_ : float
     loss_curve_ : list of float
