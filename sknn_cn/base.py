@@ -17,6 +17,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, Options, StrOptions
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import (
     check_is_fitted,
@@ -29,9 +30,12 @@ from . import network
 from .inputs import FitInputsMixin
 from .network import Objective
 from .training.batch_schedules import BatchSizeSchedule
+from .training.callbacks import NULL_WATCH, WatchMixin
+from .training.lbfgs import fit_lbfgs
 from .training.loop import TrainingState, fit_initialisations
 from .training.optimizers import AdamOptimizer, SGDOptimizer
-from .training.schedules import LRSchedule, get_schedule
+from .training.schedules import LRSchedule
+from .training.sklearn_schedules import resolve_schedule
 from .training.split import split_validation
 from .training.state import check_training_state, training_state
 from .training.rng import generator_from
@@ -41,7 +45,7 @@ __all__ = ["BaseMLPClassifier"]
 _INIT_NAMES = set(network.INITIALIZERS) | set(network.INIT_ALIASES)
 
 
-class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
+class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimator):
     """Shared machinery of :class:`~sknn_cn.BinaryMLPClassifier` and
     :class:`~sknn_cn.MulticlassMLPClassifier`; not for direct use.
 
@@ -57,10 +61,13 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
     _parameter_constraints: dict = {
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [str, list, tuple],
-        "solver": [StrOptions({"sgd", "adam"})],
+        "solver": [StrOptions({"sgd", "adam", "lbfgs"})],
         "alpha": [Interval(Real, 0, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left"), "array-like"],
         "batch_size": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [StrOptions({"constant", "invscaling", "adaptive"})],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
         "lr_schedule": [str, LRSchedule],
         "batch_size_schedule": [None, BatchSizeSchedule],
         "max_iter": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
@@ -79,7 +86,9 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         "n_iter_no_change": [
             Interval(Integral, 1, None, closed="left"),
             Options(Real, {np.inf}),
+            StrOptions({"auto"}),
         ],
+        "max_fun": [Interval(Integral, 1, None, closed="left")],
         "class_weight": [dict, StrOptions({"balanced"}), None],
         "init": [StrOptions(_INIT_NAMES)],
         "dtype": "no_validation",  # checked in _train_dtype
@@ -94,8 +103,11 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         *,
         solver="adam",
         alpha=1e-4,
+        dropout=0.0,
         batch_size="auto",
+        learning_rate="constant",
         learning_rate_init=0.02,
+        power_t=0.5,
         lr_schedule="fixed",
         batch_size_schedule=None,
         max_iter="auto",
@@ -111,7 +123,8 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         beta_1=0.9,
         beta_2=0.999,
         epsilon=1e-8,
-        n_iter_no_change=10,
+        n_iter_no_change="auto",
+        max_fun=15000,
         class_weight=None,
         init="glorot_uniform",
         dtype=None,
@@ -122,8 +135,11 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         self.activation = activation
         self.solver = solver
         self.alpha = alpha
+        self.dropout = dropout
         self.batch_size = batch_size
+        self.learning_rate = learning_rate
         self.learning_rate_init = learning_rate_init
+        self.power_t = power_t
         self.lr_schedule = lr_schedule
         self.batch_size_schedule = batch_size_schedule
         self.max_iter = max_iter
@@ -140,6 +156,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
         self.class_weight = class_weight
         self.init = init
         self.dtype = dtype
@@ -151,7 +168,7 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
     # ------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
-        """Fit the network to data by mini-batch gradient descent.
+        """Fit the network to data by mini-batch gradient descent (or L-BFGS).
 
         Parameters
         ----------
@@ -171,9 +188,21 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         """
         return self._fit(X, y, sample_weight=sample_weight, incremental=False)
 
+    def _check_solver(self):
+        if self.solver == "lbfgs":  # as scikit-learn: no partial_fit attribute
+            raise AttributeError("partial_fit is only available for the stochastic "
+                                 "solvers 'sgd' and 'adam'; solver='lbfgs' is not "
+                                 "stochastic.")
+        return True
+
+    @available_if(_check_solver)
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Run one epoch over (X, y), continuing from the current state.
+
+        Only for the stochastic solvers ('sgd', 'adam'): with ``solver='lbfgs'``
+        the estimator has no ``partial_fit`` attribute, as in scikit-learn.
+        Afterwards ``n_iter_`` is 1 (scikit-learn 1.9); ``loss_curve_`` grows.
 
         Parameters
         ----------
@@ -206,19 +235,25 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight=None, incremental=False):
         # All or nothing: whatever goes wrong (bad input, a diverging run), the
         # estimator is left exactly as it was before this call.
+        watch = self._watch("partial_fit" if incremental else "fit", X, y, sample_weight)
         saved = dict(self.__dict__)
         try:
-            return self._fit_transaction(X, y, sample_weight, incremental)
+            with watch:  # sklearn callbacks; every task begun is ended, also on failure
+                return self._fit_transaction(X, y, sample_weight, incremental, watch)
         except BaseException:
             self.__dict__.clear()
             self.__dict__.update(saved)
             raise
 
-    def _fit_transaction(self, X, y, sample_weight, incremental):
+    def _fit_transaction(self, X, y, sample_weight, incremental, watch=NULL_WATCH):
         hidden_sizes = self._hidden_sizes()
         activations = self._hidden_activations(len(hidden_sizes))
-        schedule = get_schedule(self.lr_schedule)
-        schedule.validate()
+        dropout = network.dropout_rates(self.dropout, len(hidden_sizes))
+        schedule = resolve_schedule(self.lr_schedule, self.learning_rate, self.power_t,
+                                    self.solver)
+        if self.solver == "lbfgs" and any(dropout):
+            raise ValueError(f"dropout={self.dropout!r} needs a stochastic solver ('sgd' "
+                             "or 'adam'); solver='lbfgs' minimises a fixed objective.")
 
         fitted_before = hasattr(self, "coefs_")
         keep_state = fitted_before and (incremental or self.warm_start)
@@ -237,10 +272,10 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
             self._rng = generator_from(self.random_state)
 
         validation = None
-        if self.early_stopping:
+        if self.early_stopping and self.solver != "lbfgs":  # lbfgs ignores it (sklearn)
             X, X_val, Y, Y_val, y_index, y_val_index, sample_weight, sw_val = (
                 split_validation(X, Y, y_index, sample_weight,
-                                 self.validation_fraction, self._rng)
+                                 self.validation_fraction, self._rng, self.classes_)
             )
             validation = (X_val, Y_val, y_val_index, sw_val)
 
@@ -249,8 +284,17 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
             # partial_fit goes on with the optimizer; warm_start makes a new one
             optimizer = copy.deepcopy(self._optimizer) if incremental else None
             initial = TrainingState.from_estimator(self, optimizer)
+            # sklearn's no-improvement count goes on (a warm_start refit too,
+            # unless 'auto'); the 'adaptive' count goes on with the optimizer
+            if incremental or self.n_iter_no_change != "auto":
+                initial.no_improvement = getattr(self, "_no_improvement_count", 0)
+            if incremental:
+                initial.n_plateaus = getattr(self, "_n_plateaus", 0)
         else:
             initial = None
+        if self.solver == "lbfgs":
+            return self._fit_lbfgs(X, Y, sample_weight, y_index, initial, layer_sizes,
+                                   activations, dtype)
         best, n_trained, epochs = fit_initialisations(
             (X, Y, sample_weight), y_index, initial=initial, layer_sizes=layer_sizes,
             activations=activations, out_activation=self._out_activation,
@@ -260,22 +304,41 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
             n_init=self.n_init, incremental=incremental, n_threads=self.n_threads,
             alpha=self.alpha, learning_rate_init=self.learning_rate_init,
             shuffle=self.shuffle, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-            verbose=self.verbose, validation=validation,
+            verbose=self.verbose, validation=validation, dropout=dropout,
             predict_index=self._predict_index,
-            predict_index_from_logits=self._predict_index_from_logits,
+            predict_index_from_logits=self._predict_index_from_logits, watch=watch,
         )
         self.n_init_ = n_trained
         self.activations_ = activations
         self.out_activation_ = self._out_activation
         best.commit(self)
         self._optimizer = best.optimizer
-        if not (incremental or best.stopped_early or best.interrupted):
+        self._no_improvement_count, self._n_plateaus = best.no_improvement, best.n_plateaus
+        if not (incremental or best.stopped_early or best.interrupted
+                or best.stopped_by_callback):
             warnings.warn(
                 f"Stochastic optimizer: maximum iterations ({epochs} epochs, "
                 f"max_iter={self.max_iter!r}) reached and the optimization hasn't "
                 "converged yet.",
                 ConvergenceWarning,
             )
+        return self
+
+    def _fit_lbfgs(self, X, Y, sample_weight, y_index, initial, layer_sizes, activations,
+                   dtype):
+        best, n_trained = fit_lbfgs(
+            (X, Y, sample_weight), y_index, initial=initial, layer_sizes=layer_sizes,
+            activations=activations, out_activation=self._out_activation, init=self.init,
+            dtype=dtype, rng=self._rng, make_optimizer=self._make_optimizer,
+            alpha=self.alpha, max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
+            n_init=self.n_init, n_threads=self.n_threads, verbose=self.verbose,
+            predict_index_from_logits=self._predict_index_from_logits)
+        self.n_init_ = n_trained
+        self.activations_ = activations
+        self.out_activation_ = self._out_activation
+        best.commit(self)
+        self._optimizer = best.optimizer
+        self._no_improvement_count, self._n_plateaus = 0, 0
         return self
 
     def _make_optimizer(self, flat_params):
@@ -290,6 +353,8 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
         With this estimator's own encoding of ``y``, sample and class weights,
         activations, output and ``alpha`` (seed 1.4.3: the regularisation term
         included), in float64.  Fitted or not, the estimator is not changed.
+        It never drops: ``dropout`` is only recorded
+        (``Objective.with_frozen_dropout`` fixes one draw of its masks).
 
         Parameters
         ----------
@@ -341,7 +406,8 @@ class BaseMLPClassifier(FitInputsMixin, ClassifierMixin, BaseEstimator):
                                                 classes=classes)
         layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]
         return Objective(X, Y, layer_sizes, activations, self._out_activation,
-                         alpha=self.alpha, sample_weight=weights, init=self.init)
+                         alpha=self.alpha, sample_weight=weights, init=self.init,
+                         dropout=network.dropout_rates(self.dropout, len(hidden_sizes)))
 
     def get_training_state(self):
         """What ``partial_fit`` continues from, beyond the public fitted attributes.

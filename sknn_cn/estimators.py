@@ -153,18 +153,48 @@ class BinaryMLPClassifier(_MLPClassifier):
     activation : str or sequence of str, default='logistic'
         Hidden activation, one name for all hidden layers or one per layer:
         'identity', 'logistic' (or 'sigmoid', the seed's choice), 'tanh', 'relu'.
-    solver : {'adam', 'sgd'}, default='adam'
+    solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
         'adam' is Adam; 'sgd' is mini-batch gradient descent with (Nesterov)
         momentum, the seed's optimiser (``momentum=0`` is the seed's plain rule).
+        'lbfgs' minimises the full-batch objective with scipy's L-BFGS-B, as
+        ``MLPClassifier(solver='lbfgs')`` (:mod:`sknn_cn.training.lbfgs`):
+        ``max_iter`` iterations, ``max_fun`` evaluations, ``tol`` on the
+        projected gradient; it has no ``partial_fit``, computes in float64 and
+        ignores the mini-batch, learning-rate and early-stopping parameters.
     alpha : float, default=1e-4
         L2 penalty: ``alpha / (2 S) * sum ||W||^2`` with ``S`` the batch's
         total sample weight.
+    dropout : float or sequence of float, default=0.0
+        Inverted dropout on the hidden layers while training: each hidden
+        unit's output is set to 0 with probability ``p`` and the kept ones are
+        scaled by ``1 / (1 - p)``, with a fresh mask for every mini-batch drawn
+        from the estimator's generator (``random_state``).  One rate for every
+        hidden layer or one per hidden layer, each in ``[0, 1)``; the inputs
+        never drop.  ``predict``, ``predict_proba``, ``score``,
+        ``hidden_activations``, the Displays, the early-stopping validation
+        pass and :meth:`objective` use the whole network.  0 (the default)
+        draws nothing: the same fit as before the parameter existed.
+        ``loss_curve_`` holds the training loss of the dropped networks.
     batch_size : int or 'auto', default='auto'
         Mini-batch size; 'auto' is ``min(200, n_samples)``.
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
+        scikit-learn's rules, used with ``solver='sgd'`` only (as in
+        scikit-learn; 'adam' and 'lbfgs' ignore it).  'constant' leaves
+        ``lr_schedule`` in charge.  'invscaling': the rate of an epoch is
+        ``learning_rate_init / (t + 1) ** power_t``, ``t`` the samples seen
+        before it (``t_``; the first epoch of a fit uses ``learning_rate_init``).
+        'adaptive': each time the no-improvement rule fires (``tol``,
+        ``n_iter_no_change``; training loss, or validation score with
+        ``early_stopping``) the rate is divided by 5 instead of stopping;
+        training stops when it fires with a rate ``<= 1e-6``.  'invscaling' or
+        'adaptive' with an ``lr_schedule`` other than 'fixed' raises
+        ``ValueError`` (two rules for one rate).
     learning_rate_init : float, default=0.02
-        The base learning rate that ``lr_schedule`` scales.  The default suits
+        The base learning rate that ``lr_schedule`` (or ``learning_rate``) scales.  The default suits
         'adam' on the seed's problems (measured: benchmarks/bench_toy_problems.py);
         for 'sgd' try 0.1-0.5 (see :mod:`sknn_cn.lr_finder`).
+    power_t : float, default=0.5
+        Exponent of ``learning_rate='invscaling'``.
     lr_schedule : str or LRSchedule, default='fixed'
         'fixed', 'step', 'multistep', 'exp', 'inv', 'poly' (seed 1.4.4.2) or
         a schedule object from :mod:`sknn_cn.training.schedules`; stepped after every
@@ -175,21 +205,24 @@ class BinaryMLPClassifier(_MLPClassifier):
         mini-batches of ``batch_size_schedule(batch_size, e, n_samples)``.
         None keeps ``batch_size`` throughout.
     max_iter : int or 'auto', default='auto'
-        Number of epochs (passes over the data), as in scikit-learn.  'auto'
-        is 200 epochs, or more on small data sets so that at least 20 000
-        mini-batch updates are made (the seed's 4-sample XOR needs thousands
-        of updates, and an epoch of it is one update).
+        Number of epochs (passes over the data), as in scikit-learn; L-BFGS
+        iterations with 'lbfgs'.  'auto' is 200 epochs, or more on small data
+        sets so that at least 20 000 mini-batch updates are made (the seed's
+        4-sample XOR needs thousands of updates, and an epoch of it is one
+        update); 200 iterations with 'lbfgs'.
     shuffle : bool, default=True
         Shuffle the samples every epoch.
     random_state : int, RandomState instance or None, default=None
         Seeds weight initialisation, shuffling and the validation split; an
         int gives bit-identical refits.
     tol : float, default=1e-4
-        Improvement of the training loss (or validation score) that counts.
+        Improvement of the training loss (or validation score) that counts;
+        with 'lbfgs', scipy's ``gtol`` (as in scikit-learn).
     verbose : bool, default=False
         Print the loss after every epoch.
     warm_start : bool, default=False
-        Continue from the previous fit's weights.
+        Continue from the previous fit's weights (with a new optimizer, as in
+        scikit-learn; ``n_iter_`` counts the new fit's epochs only).
     momentum : float, default=0.9
         Momentum of the 'sgd' solver.
     nesterovs_momentum : bool, default=True
@@ -201,13 +234,19 @@ class BinaryMLPClassifier(_MLPClassifier):
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
         Adam's parameters.
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, inf or 'auto', default='auto'
         Stop when the training loss (validation accuracy with early stopping)
-        has not improved by ``tol`` for this many checks.  A check is made
-        every epoch, as in scikit-learn, except on small data sets, where it
-        is made every ``ceil(100 / batches_per_epoch)`` epochs (every 100
-        updates) and compares the best value of those epochs; otherwise a
-        4-sample problem would stop after 10 updates on its initial plateau.
+        has not improved by ``tol`` for more than this many checks.  A number
+        means what scikit-learn's documentation says: a check after every
+        epoch, stop after ``n_iter_no_change + 1`` epochs in a row without an
+        improvement (``np.inf`` never stops).  'auto' is 10 checks, made every
+        epoch on large data sets (scikit-learn's rule) but every
+        ``ceil(100 / batches_per_epoch)`` epochs on small ones (every 100
+        updates), comparing the best value of those epochs: otherwise a
+        4-sample problem would stop after 11 updates on its initial plateau.
+        Not used by 'lbfgs'.
+    max_fun : int, default=15000
+        'lbfgs' only: the most objective evaluations (scipy's ``maxfun``).
     class_weight : dict, 'balanced' or None, default=None
         Weights of the classes in the loss (seed 1.3); 'balanced' uses
         ``n_samples / (n_classes * count(class))``.
@@ -257,7 +296,9 @@ class BinaryMLPClassifier(_MLPClassifier):
     out_activation_ : str
         'logistic' (also for multilabel y, as MLPClassifier).
     n_iter_ : int
-        Epochs run.
+        Epochs run by the last ``fit`` or ``partial_fit`` call (1 for
+        ``partial_fit``), as in scikit-learn 1.9; L-BFGS iterations with
+        'lbfgs' (scipy's ``nit``).
     t_ : int
         Training samples seen.
     n_updates_ : int
@@ -266,7 +307,9 @@ class BinaryMLPClassifier(_MLPClassifier):
     loss_ : float
         Mean loss of the last epoch.
     loss_curve_ : list of float
-        Mean training loss of every epoch.
+        Mean training loss of every epoch of every fit (``warm_start`` and
+        ``partial_fit`` append).  With 'lbfgs' (scikit-learn sets none): the
+        objective after each L-BFGS iteration of the last fit.
     best_loss_ : float or None
         Smallest training loss (None with early stopping).
     validation_loss_curve_, validation_scores_ : list of float or None
@@ -376,10 +419,14 @@ class MulticlassMLPClassifier(_MLPClassifier):
     ----------
     hidden_layer_sizes : int or sequence of int, default=(100,)
     activation : str or sequence of str, default='logistic'
-    solver : {'adam', 'sgd'}, default='adam'
+    solver : {'adam', 'sgd', 'lbfgs'}, default='adam'
     alpha : float, default=1e-4
+    dropout : float or sequence of float, default=0.0
+        Inverted dropout rate of the hidden layers while training.
     batch_size : int or 'auto', default='auto'
+    learning_rate : {'constant', 'invscaling', 'adaptive'}, default='constant'
     learning_rate_init : float, default=0.02
+    power_t : float, default=0.5
     lr_schedule : str or LRSchedule, default='fixed'
     batch_size_schedule : BatchSizeSchedule or None, default=None
     max_iter : int or 'auto', default='auto'
@@ -393,7 +440,8 @@ class MulticlassMLPClassifier(_MLPClassifier):
     early_stopping : bool, default=False
     validation_fraction : float, default=0.1
     beta_1, beta_2, epsilon : float, default=0.9, 0.999, 1e-8
-    n_iter_no_change : int, default=10
+    n_iter_no_change : int, inf or 'auto', default='auto'
+    max_fun : int, default=15000
     class_weight : dict, 'balanced' or None, default=None
     init : str, default='glorot_uniform'
     dtype : {None, 'float32', 'float64'}, default=None
@@ -407,8 +455,9 @@ class MulticlassMLPClassifier(_MLPClassifier):
     coefs_, intercepts_ : list of ndarray
     activations_ : tuple of str
     out_activation_ : str
-        'softmax', also with 2 classes (then ``n_outputs_ = 2``; see
-        :class:`BinaryMLPClassifier` for the one-logistic-unit network).
+        'softmax', also with 2 classes (then ``n_outputs_ == 2``), where
+        ``MLPClassifier`` uses one logistic unit: that network is
+        :class:`BinaryMLPClassifier`.
     n_iter_, t_, n_updates_ : int
     loss_, best_loss_ : float
     loss_curve_ : list of float

@@ -301,7 +301,7 @@ def test_optimizer_state_with_non_state_names_refused(tmp_path, small):
     (lambda h: attrs(h).update(out_activation_="softmax"), "needs 1 'logistic'"),
     (lambda h: attrs(h).update(activations_="relu"), "activations_="),
     (lambda h: h["model"]["params"].update(evil=1), "no parameters \\['evil'\\]"),
-    (lambda h: h["model"]["params"].update(solver="lbfgs"), "solver"),
+    (lambda h: h["model"]["params"].update(solver="newton"), "solver"),
     (lambda h: h["model"].update(estimator="LogisticRegression"), "not one of sknn_cn"),
     (lambda h: h["model"]["params"].update(
         lr_schedule={"__schedule__": "subprocess.Popen", "params": {}}), "not one of"),

@@ -51,7 +51,14 @@ The objective ``J`` is the one the estimator trains, L2 term included
     J = sum_i s_i CE_i / S + alpha / (2 S) * sum_l ||W_l||^2
 
 with ``s_i`` the sample weights (times the class weights) and ``S`` their sum.
-The package has no dropout, so note 4 (switch dropout off) holds by default.
+
+Dropout (1.4.3.3 note 4): a randomly dropped network has no well-defined
+``J``, so by default the check runs with dropout **off** (the whole network,
+whatever the estimator's ``dropout``) and its result says so.  With
+``dropout='frozen'`` it draws one dropout mask per hidden layer from
+``random_state`` (rates from the estimator) and keeps it: ``J_M(theta)`` is
+then a deterministic function, the loss of one training step's network, and
+its two-sided differences are a valid check of the dropout backward pass.
 
 How 51,000 two-sided differences take seconds, not minutes
 ----------------------------------------------------------
@@ -134,7 +141,7 @@ def _check_subset(subset):
 # the public function
 # --------------------------------------------------------------------------
 def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilon=1e-5,
-                    subset=None, random_state=None):
+                    subset=None, random_state=None, dropout="off"):
     """Compare back-propagation with two-sided differences (seed 1.4.3).
 
     Parameters
@@ -165,7 +172,12 @@ def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilo
         elements of *each* parameter array (all of the small ones), a float
         in (0, 1] that fraction of each: every layer is still covered.
     random_state : int, RandomState instance or None, default=None
-        Chooses the subset.
+        Chooses the subset, and draws the masks of ``dropout='frozen'``.
+    dropout : {'off', 'frozen'}, default='off'
+        'off' checks the whole network, as the seed advises (1.4.3.3 note 4).
+        'frozen' drops through one mask per hidden layer, drawn once with the
+        estimator's ``dropout`` rates and kept for every evaluation of ``J``:
+        a check of the dropout backward pass.
 
     Returns
     -------
@@ -189,6 +201,8 @@ def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilo
     started = time.perf_counter()
     epsilon = _check_positive(epsilon, "epsilon")
     subset = _check_subset(subset)
+    if dropout not in ("off", "frozen"):
+        raise ValueError(f"`dropout` must be 'off' or 'frozen'; got dropout={dropout!r}.")
     if not callable(getattr(estimator, "objective", None)):
         raise TypeError(
             "check_gradients needs an estimator with a public objective(X, y), such as "
@@ -214,6 +228,10 @@ def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilo
 
     rng = generator_from(random_state)
     checked = _choose_elements(params, subset, rng)
+    if dropout == "frozen":  # one draw of the masks, kept (same generator, after the subset)
+        objective = objective.with_frozen_dropout(rng)
+    masks = (None if objective.frozen_dropout is None
+             else objective.frozen_dropout.masks)
 
     # Step 4-5: the analytic gradient by back-propagation, flattened like theta.
     loss, grads = objective.loss_and_gradients(params)
@@ -224,10 +242,11 @@ def check_gradients(estimator, X, y, *, classes=None, sample_weight=None, epsilo
     numerical = numerical_gradient(params, objective.X, objective.Y,
                                    objective.sample_weight, objective.activations,
                                    objective.out_activation, objective.alpha, epsilon,
-                                   checked)
+                                   checked, masks=masks)
     return GradientCheckResult(
         names=names, shapes=shapes, theta=theta, analytic=analytic,
         numerical=numerical, checked=checked, params=params, loss=loss,
         epsilon=epsilon, alpha=objective.alpha, activations=objective.activations,
         out_activation=objective.out_activation, n_samples=objective.X.shape[0],
-        fitted=fitted, elapsed=time.perf_counter() - started)
+        fitted=fitted, elapsed=time.perf_counter() - started,
+        dropout=objective.dropout, dropout_mode=dropout)

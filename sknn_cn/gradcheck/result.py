@@ -127,13 +127,18 @@ class GradientCheckResult:
     fitted : bool
         Whether the estimator's trained weights were checked (else a fresh
         initialisation drawn from its ``random_state``).
+    dropout : tuple of float
+        The estimator's dropout rate of each hidden layer.
+    dropout_mode : {'off', 'frozen'}
+        'off': checked without dropout (seed 1.4.3.3 note 4), whatever
+        ``dropout`` is; 'frozen': through one fixed draw of the masks.
     elapsed : float
         Seconds taken.
     """
 
     def __init__(self, *, names, shapes, theta, analytic, numerical, checked, params,
                  loss, epsilon, alpha, activations, out_activation, n_samples,
-                 fitted, elapsed):
+                 fitted, elapsed, dropout=(), dropout_mode="off"):
         self.names = names
         self.shapes = shapes
         self.theta = theta
@@ -149,6 +154,8 @@ class GradientCheckResult:
         self.n_samples = n_samples
         self.fitted = fitted
         self.elapsed = elapsed
+        self.dropout = tuple(dropout)
+        self.dropout_mode = dropout_mode
         self.non_smooth = any(a in NON_SMOOTH_ACTIVATIONS for a in self.activations)
 
         self.diff = relative_difference(analytic[checked], numerical[checked])
@@ -213,13 +220,23 @@ class GradientCheckResult:
         return {name: vector[sl].reshape(shape)
                 for name, shape, sl in zip(self.names, self.shapes, self._slices())}
 
+    @property
+    def dropout_note(self):
+        """How dropout entered the check, in words."""
+        rates = ", ".join(f"{p:g}" for p in self.dropout) or "-"
+        if self.dropout_mode == "frozen":
+            return f"dropout frozen: one fixed draw of the masks (rates {rates})"
+        return (f"dropout off (seed 1.4.3.3 note 4; the estimator's rates: {rates})"
+                if any(self.dropout) else "dropout off (seed 1.4.3.3 note 4)")
+
     def _header(self):
         sizes = [self.params[0][0].shape[0]] + [W.shape[1] for W, _ in self.params]
         state = "trained weights" if self.fitted else "fresh initialisation"
         return (f"Gradient check (seed 1.4.3): net {'-'.join(map(str, sizes))}, "
                 f"activations {', '.join(self.activations) or '-'} -> "
                 f"{self.out_activation}, alpha={self.alpha:g}, "
-                f"{self.n_samples} samples, h={self.epsilon:g}, {state}")
+                f"{self.n_samples} samples, h={self.epsilon:g}, {state}, "
+                f"{self.dropout_note}")
 
     def _rows(self):
         rows = []

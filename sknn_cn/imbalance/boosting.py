@@ -32,6 +32,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..training.callbacks import NULL_WATCH, WatchMixin, with_callbacks
 from ._atomic import all_or_nothing
 
 __all__ = ["SchapireBoostClassifier", "DegenerateBoostingWarning"]
@@ -85,7 +86,8 @@ def _estimator_has(attr):
     return check
 
 
-class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+class SchapireBoostClassifier(WatchMixin, MetaEstimatorMixin, ClassifierMixin,
+                              BaseEstimator):
     """Schapire's (1990) three-learner boosting, classic or for class imbalance (seed 1.3.1.4).
 
     Parameters
@@ -222,6 +224,7 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fit
+    @with_callbacks  # sklearn callbacks: one subtask per learner (training.callbacks)
     def fit(self, X, y):
         """Train L1, L2 and L3 as in seed 1.3.1.4.
 
@@ -239,10 +242,11 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             exactly as it was (a ``RandomState`` passed as ``random_state``
             included).
         """
-        with all_or_nothing(self):
-            return self._fit(X, y)
+        watch = self._watch("fit", X, y, max_subtasks=3)  # before the snapshot
+        with all_or_nothing(self), watch:
+            return self._fit(X, y, watch)
 
-    def _fit(self, X, y):
+    def _fit(self, X, y, watch=NULL_WATCH):
         self._validate_params()
         X, y = validate_data(self, X, y, ensure_all_finite=self._ensure_all_finite())
         check_classification_targets(y)
@@ -275,9 +279,9 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             majority = np.argmax(counts)
             self.majority_class_ = self.classes_[majority]
             self.minority_class_ = self.classes_[1 - majority]
-            l1 = _constant_learner(self.majority_class_).fit(X, y)
+            l1 = watch.fit_learner("L1", _constant_learner(self.majority_class_), X, y)
         else:
-            l1 = self._fit_learner(X, y, rng, "L1")
+            l1 = self._fit_learner(X, y, rng, "L1", watch)
         self.estimators_ = [l1]
         self.estimators_samples_ = [all_indices]
         v1 = l1.predict(X)
@@ -308,7 +312,7 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
         l2_indices = np.empty(2 * k, dtype=np.intp)
         l2_indices[0::2] = wrong[:k]
         l2_indices[1::2] = correct[:k]
-        l2 = self._fit_learner(X[l2_indices], y[l2_indices], rng, "L2")
+        l2 = self._fit_learner(X[l2_indices], y[l2_indices], rng, "L2", watch)
         self.estimators_.append(l2)
         self.estimators_samples_.append(l2_indices)
 
@@ -321,12 +325,12 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
                 DegenerateBoostingWarning,
             )
             return self
-        l3 = self._fit_learner(X[l3_indices], y[l3_indices], rng, "L3")
+        l3 = self._fit_learner(X[l3_indices], y[l3_indices], rng, "L3", watch)
         self.estimators_.append(l3)
         self.estimators_samples_.append(l3_indices)
         return self
 
-    def _fit_learner(self, X, y, rng, name):
+    def _fit_learner(self, X, y, rng, name, watch=NULL_WATCH):
         """Fit a fresh clone of the base learner on ``(X, y)``; a constant if one class."""
         labels = np.unique(y)
         if labels.size == 1:
@@ -335,7 +339,7 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
                 f"({y.size} sample(s)); {name} always predicts it.",
                 DegenerateBoostingWarning,
             )
-            return _constant_learner(labels[0]).fit(X, y)
+            return watch.fit_learner(name, _constant_learner(labels[0]), X, y)
         learner = clone(_base(self.estimator))
         seeds = {
             key: rng.randint(np.iinfo(np.int32).max)
@@ -343,7 +347,7 @@ class SchapireBoostClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator
             if key == "random_state" or key.endswith("__random_state")
         }
         learner.set_params(**seeds)
-        return learner.fit(X, y)
+        return watch.fit_learner(name, learner, X, y)
 
     # ------------------------------------------------------------------ predict
     def _votes(self, X):

@@ -59,6 +59,7 @@ from .rules import (
     smooth_losses,
     suggest_lr,
 )
+from ..training.callbacks import watch_steps
 from ..training.rng import generator_from
 
 __all__ = [
@@ -292,31 +293,37 @@ def lr_range_test(estimator, X, y, *, min_lr=1e-5, max_lr=10.0, n_steps="auto",
     best = math.inf
     avg = 0.0
     diverged = False
-    for k in range(n_steps):
-        if k % n_batches == 0 and k:
-            order = rng.permutation(n_samples)
-        batch = order[(k % n_batches) * batch_size:(k % n_batches + 1) * batch_size]
-        lr = min_lr * growth**k
-        net.set_params(learning_rate_init=lr)
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # overflow near the end
-                net.partial_fit(X[batch], y[batch], classes=classes,
-                                sample_weight=None if sample_weight is None
-                                else sample_weight[batch])
-            loss = float(net.loss_)
-        except FloatingPointError:  # the loss overflowed: the curve ends here
-            loss = math.nan
-        lrs.append(lr)
-        losses.append(loss)
-        if not math.isfinite(loss):
-            diverged = True
-            break
-        avg = beta * avg + (1 - beta) * loss
-        smoothed = avg / (1 - beta ** (k + 1))
-        best = min(best, smoothed)
-        if k > 0 and smoothed > diverge_factor * best:
-            diverged = True
-            break
+    # the estimator's sklearn callbacks watch the steps (training.callbacks)
+    with watch_steps(net, X, y, n_steps) as steps:
+        for k in range(n_steps):
+            steps.begin_step()
+            if k % n_batches == 0 and k:
+                order = rng.permutation(n_samples)
+            batch = order[(k % n_batches) * batch_size:(k % n_batches + 1) * batch_size]
+            lr = min_lr * growth**k
+            net.set_params(learning_rate_init=lr)
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # overflow near the end
+                    net.partial_fit(X[batch], y[batch], classes=classes,
+                                    sample_weight=None if sample_weight is None
+                                    else sample_weight[batch])
+                loss = float(net.loss_)
+            except FloatingPointError:  # the loss overflowed: the curve ends here
+                loss = math.nan
+            lrs.append(lr)
+            losses.append(loss)
+            stop = steps.end_step(X[batch], y[batch])  # a callback asks to stop?
+            if not math.isfinite(loss):
+                diverged = True
+                break
+            avg = beta * avg + (1 - beta) * loss
+            smoothed = avg / (1 - beta ** (k + 1))
+            best = min(best, smoothed)
+            if k > 0 and smoothed > diverge_factor * best:
+                diverged = True
+                break
+            if stop:
+                break
     return LRRangeTestResult(lrs, losses, beta=beta, rule=rule, batch_size=batch_size,
                              n_steps=n_steps, diverged=diverged)

@@ -9,6 +9,8 @@
 * :mod:`~sknn_cn.network.core`: forward and backward for any depth, one line
   per equation of seed 1.4.2 (eqs. 1-17), preallocated buffers optional;
   the L2 term; the flat parameter vector theta;
+* :mod:`~sknn_cn.network.dropout`: inverted dropout masks of the hidden
+  layers (training only);
 * :mod:`~sknn_cn.network.objective`: the objective and its gradient at given
   parameters on fixed data (what ``est.objective(X, y)`` returns).
 
@@ -36,6 +38,7 @@ from .core import (
     n_weights,
     pack_params,
 )
+from .dropout import Dropout, dropout_rates
 from .init import INIT_ALIASES, INITIALIZERS, init_params
 from .losses import OUTPUTS, output_and_loss, output_and_total_loss
 from .objective import Objective
@@ -59,5 +62,7 @@ __all__ = [
     "pack_params",
     "n_weights",
     "Workspace",
+    "Dropout",
+    "dropout_rates",
     "Objective",
 ]

@@ -147,7 +147,7 @@ def _sparse_product(S, D, out=None):
     return out
 
 
-def logits(params, X, activations, return_hidden=False, workspace=None):
+def logits(params, X, activations, return_hidden=False, workspace=None, dropout=None):
     """Forward pass up to the output layer's logits (seed 1.4.2 eqs. 1-5).
 
     Parameters
@@ -160,6 +160,9 @@ def logits(params, X, activations, return_hidden=False, workspace=None):
         Also return the hidden layers' outputs.
     workspace : Workspace, optional
         Buffers to write into.
+    dropout : Dropout, optional
+        Training only: the hidden outputs are dropped through its masks
+        (:mod:`~sknn_cn.network.dropout`).
 
     Returns
     -------
@@ -182,6 +185,8 @@ def logits(params, X, activations, return_hidden=False, workspace=None):
         Z += b  # ... + B
         if layer < last:
             A = ACTIVATIONS[activations[layer]](Z)  # A = f(Z), in place  (eqs. 2, 4)
+            if dropout is not None:
+                A = dropout.forward(layer, A)  # A~ = A * M, M = 0 or 1/(1-p): dropout
             hidden.append(A)
     if return_hidden:
         return hidden, Z
@@ -189,7 +194,7 @@ def logits(params, X, activations, return_hidden=False, workspace=None):
 
 
 def forward(params, X, activations, out_activation, Y=None, workspace=None,
-            sample_weight=None, reduce=False):
+            sample_weight=None, reduce=False, dropout=None):
     """Forward pass (seed 1.4.2 eqs. 1-6, for any number of layers).
 
     Parameters
@@ -208,15 +213,19 @@ def forward(params, X, activations, out_activation, Y=None, workspace=None,
         Only with ``reduce=True``.
     reduce : bool, default=False
         Return ``sum_i s_i loss_i`` (a float) instead of the per-sample losses.
+    dropout : Dropout, optional
+        Training only: drop hidden outputs through its masks.
 
     Returns
     -------
     acts : list of ndarray
-        ``[X, A1, ..., A_L]``; ``A_L`` are the output probabilities.
+        ``[X, A1, ..., A_L]``; ``A_L`` are the output probabilities (with
+        ``dropout``, the hidden ``A_l`` are the dropped outputs).
     loss : ndarray of shape (n_samples,), float or None
         Per-sample losses, or their (weighted) sum with ``reduce=True``.
     """
-    hidden, Z = logits(params, X, activations, return_hidden=True, workspace=workspace)
+    hidden, Z = logits(params, X, activations, return_hidden=True, workspace=workspace,
+                       dropout=dropout)
     out = None if workspace is None else workspace.A_L[:X.shape[0]]
     # A_L = Logistic(Z_L) or Softmax(Z_L), and the loss when Y is given  (eq. 6)
     if reduce and Y is not None:
@@ -229,7 +238,8 @@ def forward(params, X, activations, out_activation, Y=None, workspace=None,
 # --------------------------------------------------------------------------
 # backward
 # --------------------------------------------------------------------------
-def backward(params, acts, Y, activations, sample_weight=None, workspace=None):
+def backward(params, acts, Y, activations, sample_weight=None, workspace=None,
+             dropout=None):
     """Backward pass (seed 1.4.2 eqs. 7-17, for any number of layers).
 
     The gradient of the data term ``sum_i s_i loss_i / S`` of the objective;
@@ -247,6 +257,8 @@ def backward(params, acts, Y, activations, sample_weight=None, workspace=None):
     workspace : Workspace, optional
         Buffers to write into; the gradients are then views of
         ``workspace.grad``.
+    dropout : Dropout, optional
+        The one :func:`forward` dropped through (same masks).
 
     Returns
     -------
@@ -291,6 +303,8 @@ def backward(params, acts, Y, activations, sample_weight=None, workspace=None):
         grads[layer] = (dW, db)
         if layer > 0:
             dA = np.matmul(dZ, W.T, out=dZ_out[layer - 1])  # dA_prev = dZ . W^T  (eqs. 10, 14)
+            if dropout is not None:  # dA_prev *= M; f' from the undropped A_prev
+                A_prev = dropout.backward(layer - 1, dA)
             # dZ_prev = dA_prev * f'(Z_prev), written from A_prev  (eqs. 11, 15)
             dZ = DERIVATIVES[activations[layer - 1]](A_prev, dA)
     return grads
@@ -330,7 +344,7 @@ def l2_term(weights, alpha, total_weight, grad=None):
 
 
 def loss_and_gradients(params, X, Y, activations, out_activation, alpha=0.0,
-                       sample_weight=None):
+                       sample_weight=None, dropout=None):
     """The objective and its gradient with respect to every W and b.
 
     Parameters
@@ -343,6 +357,9 @@ def loss_and_gradients(params, X, Y, activations, out_activation, alpha=0.0,
     out_activation : {'logistic', 'softmax'}
     alpha : float, default=0.0
     sample_weight : ndarray of shape (n_samples,), optional
+    dropout : Dropout, optional
+        Masks to drop through; frozen ones (``Dropout.frozen``) make the loss
+        a deterministic function of the parameters.
 
     Returns
     -------
@@ -351,8 +368,9 @@ def loss_and_gradients(params, X, Y, activations, out_activation, alpha=0.0,
     grads : list of (dW, db)
     """
     acts, loss_sum = forward(params, X, activations, out_activation, Y=Y,
-                             sample_weight=sample_weight, reduce=True)
-    grads = backward(params, acts, Y, activations, sample_weight=sample_weight)
+                             sample_weight=sample_weight, reduce=True, dropout=dropout)
+    grads = backward(params, acts, Y, activations, sample_weight=sample_weight,
+                     dropout=dropout)
     total_weight = X.shape[0] if sample_weight is None else float(sample_weight.sum())
     # the L2 term acts on the weights: the first n_weights entries of theta
     theta, _ = pack_params(params)

@@ -69,7 +69,7 @@ def mnist(report):
         learning_rate_init=0.01, batch_size=32, max_iter=epochs, tol=0.0,
         n_iter_no_change=np.inf, dtype=np.float32, random_state=report.random_state)
     t0 = time.perf_counter()
-    clf.fit(X_tr, y_tr)
+    report.watch(clf).fit(X_tr, y_tr)
     seconds = time.perf_counter() - t0
     acc_tr, acc_te = float(clf.score(X_tr, y_tr)), float(clf.score(X_te, y_te))
     shape_name = net_name(clf)

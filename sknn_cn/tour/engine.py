@@ -10,13 +10,17 @@ runs the sections, keeps going past one that fails, and writes ``index.md``
 reads it back: :meth:`~TourReport.run` returns the same dictionary.
 
 Printing is this package's job (it is a command-line program); the library
-modules it calls never print.
+modules it calls never print.  On a terminal, with ``rich`` installed (the
+``progress`` extra) and scikit-learn >= 1.9, the long fits show
+``sklearn.callback.ProgressBar`` (:meth:`TourReport.watch`); elsewhere (a
+file, a pipe, CI) nothing changes.
 """
 
 import datetime
 import json
 import os
 import platform
+import sys
 import time
 import traceback
 import warnings
@@ -27,10 +31,11 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sknn_cn import __version__
 from sknn_cn.report import format_cell, format_table
+from sknn_cn.training import callbacks
 
 from .figures import place_best_legends
 
-__all__ = ["Section", "TourReport", "plain"]
+__all__ = ["Section", "TourReport", "plain", "progress_bars_wanted"]
 
 
 class Section(NamedTuple):
@@ -56,6 +61,17 @@ def plain(value):
     return str(value)
 
 
+def progress_bars_wanted(stream):
+    """Progress bars: ``stream`` is a terminal's stdout, rich and sklearn.callback exist."""
+    if not (callbacks.SUPPORTED and stream is sys.stdout and stream.isatty()):
+        return False
+    try:
+        import rich  # noqa: F401  (the ``progress`` extra; ProgressBar draws with it)
+    except ImportError:
+        return False
+    return True
+
+
 class TourReport:
     """What the sections write to: the printed log, index.md and summary.json.
 
@@ -69,13 +85,17 @@ class TourReport:
         The seed every section starts from.
     stream : file
         Where progress and tables are printed.
+    progress : bool or None, default=None
+        Progress bars on the long fits (:meth:`watch`); None: when ``stream``
+        is the terminal's standard output and ``rich`` is installed.
     """
 
-    def __init__(self, out, quick, random_state, stream):
+    def __init__(self, out, quick, random_state, stream, progress=None):
         self.out = out
         self.quick = quick
         self.random_state = random_state
         self.stream = stream
+        self.progress = progress_bars_wanted(stream) if progress is None else progress
         self.sections = []
         self.results = {}
         self.current = None
@@ -84,6 +104,18 @@ class TourReport:
     # -- what a section calls -------------------------------------------------
     def log(self, message=""):
         print(message, file=self.stream, flush=True)
+
+    def watch(self, estimator, max_propagation_depth=1):
+        """``estimator`` with a ``ProgressBar`` on its fits when :attr:`progress`.
+
+        ``max_propagation_depth=0`` on a search draws one bar for all its fits
+        instead of one bar per fit.
+        """
+        if self.progress:
+            from sklearn.callback import ProgressBar
+
+            estimator.set_callbacks(ProgressBar(max_propagation_depth))
+        return estimator
 
     def note(self, text):
         """A paragraph for the index page (also printed)."""

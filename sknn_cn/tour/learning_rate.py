@@ -40,7 +40,8 @@ def lr_finder(report):
                          learning_rate_init=lr, batch_size=batch, max_iter=epochs)
 
     n_steps = epochs * -(-len(y_tr) // batch)
-    result = lr_range_test(net(), X_tr, y_tr, min_lr=1e-4, max_lr=10.0, n_steps=n_steps)
+    result = lr_range_test(report.watch(net()), X_tr, y_tr, min_lr=1e-4, max_lr=10.0,
+                           n_steps=n_steps)
     suggestions = dict(result.suggestions)
     net_name = f"{X_tr.shape[1]}-64-16-{len(np.unique(y_tr))}"
     report.note(f"{name}, {len(y_tr)} training images, the {net_name} net with SGD "
@@ -241,10 +242,10 @@ def batch_lr(report):
     batches = [8, 32, 128] if report.quick else [8, 32, 128, 512]
     n_splits = 1 if report.quick else 3
     net = _seed_net(rs, solver="sgd", momentum=0.9, max_iter=epochs)
-    search = GridSearchCV(
+    search = report.watch(GridSearchCV(
         net, {"learning_rate_init": lrs, "batch_size": batches},
         cv=StratifiedShuffleSplit(n_splits, test_size=0.25, random_state=rs),
-        error_score=np.nan).fit(X_tr, y_tr)
+        error_score=np.nan), max_propagation_depth=0).fit(X_tr, y_tr)
     grid = LRBatchGrid.from_cv_results(search.cv_results_)
     report.note(f"sklearn digits (8x8), {len(y_tr)} training images, the "
                 f"64-64-16-10 net with SGD (momentum 0.9), the same {epochs} epochs "

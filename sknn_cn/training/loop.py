@@ -19,7 +19,9 @@ from sklearn.base import clone
 from .. import network
 from . import stopping
 from .schedules import FixedSchedule
+from .sklearn_schedules import schedule_step
 from .stopping import update_no_improvement
+from .callbacks import NULL_WATCH
 from .threads import blas_threads_for
 
 __all__ = ["TrainingState", "train", "fit_initialisations", "epoch_batch_sizes"]
@@ -40,7 +42,9 @@ class TrainingState:
         self.n_weights = network.n_weights(params)
         self.optimizer = None
         self.n_updates = 0
-        self.n_epochs = 0
+        self.n_epochs = 0  # over every fit (the epoch-unit schedules' step)
+        self.n_iter = 0    # of this fit: n_iter_, as in scikit-learn 1.9
+        self.n_plateaus = 0  # the 'plateau'-unit schedules' step (sklearn's 'adaptive')
         self.t = 0
         self.loss = None
         self.loss_curve = []
@@ -53,6 +57,7 @@ class TrainingState:
         self.no_improvement = 0
         self.stopped_early = False
         self.interrupted = False
+        self.stopped_by_callback = False  # a callback's on_fit_task_end said stop
 
     def better_than(self, other):
         """Is this run better than ``other`` (best validation score, else final loss)?"""
@@ -70,7 +75,7 @@ class TrainingState:
         state = cls(list(zip(est.coefs_, est.intercepts_)))  # pack_params copies
         state.optimizer = optimizer
         state.n_updates = est.n_updates_
-        state.n_epochs = est.n_iter_
+        state.n_epochs = len(est.loss_curve_)  # one entry per epoch of every fit
         state.t = est.t_
         state.loss = est.loss_
         state.loss_curve = list(est.loss_curve_)
@@ -94,7 +99,7 @@ class TrainingState:
         est.coefs_ = [W for W, _ in self.params]
         est.intercepts_ = [b for _, b in self.params]
         est.n_updates_ = self.n_updates
-        est.n_iter_ = self.n_epochs
+        est.n_iter_ = self.n_iter
         est.t_ = self.t
         est.loss_ = self.loss
         est.loss_curve_ = self.loss_curve
@@ -157,7 +162,7 @@ def _record_validation(state, validation, activations, out_activation, predict_i
 def train(state, data, *, activations, out_activation, schedule, total_steps,
           batch_size, batch_size_schedule, epochs, check_every, incremental, rng,
           alpha, learning_rate_init, shuffle, tol, n_iter_no_change, verbose,
-          validation=None, predict_index=None):
+          validation=None, predict_index=None, dropout=None, watch=NULL_WATCH):
     """The epoch / mini-batch loop; it changes only ``state``.
 
     Parameters
@@ -178,10 +183,16 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
     incremental : bool
         ``partial_fit``: never stop early.
     rng : numpy.random.Generator
-        Shuffles the samples every epoch when ``shuffle``.
+        Shuffles the samples every epoch when ``shuffle``, and draws the
+        dropout masks of every mini-batch.
     validation : tuple (X_val, Y_val, y_val_index, sw_val) or None
         ``early_stopping``: recorded every epoch, scored with ``predict_index``
         (output activations -> class index); the best weights are kept.
+    dropout : sequence of float or None
+        Dropout rate of each hidden layer, applied to the mini-batches only
+        (never to the validation pass); None or all 0: no masks, no draws.
+    watch : FitWatch
+        sklearn callbacks: one task per epoch (:mod:`.callbacks`).
     """
     X, Y, sample_weight = data
     early_stopping = validation is not None
@@ -192,6 +203,11 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                                     epochs, n_samples)
     sparse_X = sp.issparse(X)  # CSR: a batch is its rows, sliced (core.py's sparse branch)
     workspace = network.Workspace(params, max(batch_sizes), sparse_X=sparse_X)
+    if dropout is not None and any(dropout):  # masks preallocated, drawn from rng
+        dropout = network.Dropout(dropout, [W.shape[1] for W, _ in params[:-1]],
+                                  max(batch_sizes), theta.dtype, rng)
+    else:
+        dropout = None
     # the L2 term acts on the weights only: theta[:n_weights] (pack_params)
     theta_W = theta[:state.n_weights]
     grad_W = workspace.grad[:state.n_weights]
@@ -203,12 +219,16 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
     forward, backward, l2_term = network.forward, network.backward, network.l2_term
     flat_params, flat_grads = [theta], [workspace.grad]
     constant_lr = base_lr if isinstance(schedule, FixedSchedule) else None
+    epoch_step = 0
 
     try:
         # overflow is not warned about: a non-finite loss or weight is
         # caught below and reported with the learning rate that caused it
         with np.errstate(over="ignore", invalid="ignore"):
-            for batch_size in batch_sizes:  # one per epoch (batch_size_schedule)
+            for epoch, batch_size in enumerate(batch_sizes):  # batch_size_schedule
+                watch.begin_epoch(state)
+                if not by_iteration:
+                    epoch_step = schedule_step(schedule.unit, state, incremental or epoch)
                 if gather:
                     rng.shuffle(order)
                 accumulated_loss = 0.0
@@ -233,17 +253,18 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                     acts, loss_sum = forward(params, X_batch, activations,
                                              out_activation, Y=Y_batch,
                                              workspace=workspace,
-                                             sample_weight=sw_batch, reduce=True)
+                                             sample_weight=sw_batch, reduce=True,
+                                             dropout=dropout)
                     total_weight = m if sw_batch is None else float(sw_batch.sum())
                     batch_loss = loss_sum / total_weight
                     backward(params, acts, Y_batch, activations, sample_weight=sw_batch,
-                             workspace=workspace)
+                             workspace=workspace, dropout=dropout)
                     # the L2 term, on every weight at once: theta_W
                     batch_loss += l2_term(theta_W, alpha, total_weight, grad=grad_W)
                     if not math.isfinite(batch_loss):
                         raise FloatingPointError(_divergence_message(state, base_lr))
                     if constant_lr is None:
-                        step = state.n_updates if by_iteration else state.n_epochs
+                        step = state.n_updates if by_iteration else epoch_step
                         lr = schedule(base_lr, step, total_steps)
                     else:
                         lr = constant_lr
@@ -252,6 +273,7 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                     accumulated_loss += batch_loss * m
 
                 state.n_epochs += 1
+                state.n_iter += 1
                 state.t += n_samples
                 state.loss = accumulated_loss / n_samples
                 state.loss_curve.append(state.loss)
@@ -262,11 +284,16 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                 if early_stopping:  # recorded every epoch
                     _record_validation(state, validation, activations, out_activation,
                                        predict_index, verbose)
+                if watch.end_epoch(state):  # a callback asked to stop
+                    state.stopped_by_callback = True
+                    break
                 if state.n_epochs % check_every:
                     continue  # the stopping rule looks every `check_every` epochs
                 update_no_improvement(state, check_every, tol, early_stopping)
 
-                if not incremental and state.no_improvement > n_iter_no_change:
+                if (state.no_improvement > n_iter_no_change
+                        and not stopping.plateau_reached(state, schedule, base_lr)
+                        and not incremental):
                     state.stopped_early = True
                     if verbose:
                         what = "Validation score" if early_stopping else "Training loss"
@@ -295,7 +322,8 @@ def _fits_every_sample(state, X, y_index, sample_weight, activations,
 def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
                         out_activation, init, dtype, rng, make_optimizer, schedule,
                         batch_size, batch_size_schedule, max_iter, n_init, incremental,
-                        n_threads, predict_index_from_logits, **loop_settings):
+                        n_threads, predict_index_from_logits, watch=NULL_WATCH,
+                        **loop_settings):
     """Train one or more initialisations and return the best run.
 
     Parameters
@@ -317,6 +345,9 @@ def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
         initialisations (:func:`.n_initialisations`; 'auto' on a small net is
         a search: it ends at the first run that classifies every training
         sample and retries, without counting them, runs that end in a valley).
+    watch : FitWatch
+        sklearn callbacks: the fit's root task, one per run when there are
+        several (:mod:`.callbacks`).
     **loop_settings
         Passed on to :func:`train`.
 
@@ -341,6 +372,8 @@ def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
         batch_size = min(batch_size, n_samples)
     n_batches = -(-n_samples // batch_size)
     epochs, check_every = stopping.epoch_budget(max_iter, n_batches)
+    loop_settings["n_iter_no_change"], check_every = stopping.patience(
+        loop_settings["n_iter_no_change"], check_every)
     if incremental:
         epochs, check_every = 1, 1
     if schedule.unit == "iteration":
@@ -355,6 +388,8 @@ def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
     search = n_init == "auto" and n_runs > 1
     prior = stopping.prior_loss(y_index, sample_weight) if search else None
     verbose = loop_settings["verbose"]
+    watch.begin(data, y_index, n_runs=n_runs, epochs=epochs, search=search,
+                activations=activations, out_activation=out_activation)
     best = None
     attempt = n_trained = n_valleys = 0
     with blas_threads_for(n_threads, batch_size, layer_sizes):
@@ -367,16 +402,17 @@ def fit_initialisations(data, y_index, *, initial, layer_sizes, activations,
                 state.optimizer = make_optimizer(state.flat_params())
             if verbose and n_runs > 1:
                 print(f"Initialisation {n_trained + 1} (try {attempt + 1} of {n_runs})")
+            watch.begin_run(state)
             train(state, data, activations=activations, out_activation=out_activation,
                   schedule=schedule, total_steps=total_steps, batch_size=batch_size,
                   batch_size_schedule=batch_size_schedule, epochs=epochs,
                   check_every=check_every, incremental=incremental, rng=rng,
-                  **loop_settings)
+                  watch=watch, **loop_settings)
             n_trained += 1
             attempt += 1
             if best is None or state.better_than(best):
                 best = state
-            if state.interrupted:
+            if watch.end_run(state) or state.interrupted:
                 break
             if search:
                 if _fits_every_sample(state, X, y_index, sample_weight, activations,

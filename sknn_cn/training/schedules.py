@@ -36,7 +36,9 @@ How a training loop uses one (sketch)::
     lr = schedule(self.learning_rate_init, t, total_steps=total)
 
 Note that ``t`` counts *updates*, not samples (scikit-learn's ``t_`` counts
-samples seen).
+samples seen).  scikit-learn's own ``learning_rate`` rules, 'invscaling' (on
+samples seen) and 'adaptive' (on plateaus), are in
+:mod:`sknn_cn.training.sklearn_schedules`.
 
 Growing the batch size instead (seed 1.4.4.3)
 ---------------------------------------------

@@ -7,7 +7,8 @@ from sklearn.model_selection import train_test_split
 __all__ = ["split_validation"]
 
 
-def split_validation(X, Y, y_index, sample_weight, validation_fraction, rng):
+def split_validation(X, Y, y_index, sample_weight, validation_fraction, rng,
+                     classes=None):
     """Hold out ``validation_fraction`` of the samples, stratified by class.
 
     Parameters
@@ -21,6 +22,9 @@ def split_validation(X, Y, y_index, sample_weight, validation_fraction, rng):
     validation_fraction : float in (0, 1)
     rng : numpy.random.Generator
         One integer is drawn from it to seed the split.
+    classes : ndarray of shape (n_classes,), default=None
+        The labels of the class indices: an error names a class by its label
+        (by its index when None).
 
     Returns
     -------
@@ -37,6 +41,12 @@ def split_validation(X, Y, y_index, sample_weight, validation_fraction, rng):
             stratify=None if y_index.dtype.kind == "V" else y_index,
         )
     except ValueError as exc:
+        counts = np.bincount(y_index)
+        rare = np.flatnonzero((counts > 0) & (counts < 2))
+        if rare.size:  # name the classes by their labels
+            labels = (rare if classes is None else np.asarray(classes)[rare]).tolist()
+            exc = (f"the classes {labels!r} have only 1 sample each; stratifying "
+                   "needs at least 2 of every class")
         raise ValueError(
             "early_stopping needs a validation set with at least one sample of "
             f"each class; with validation_fraction={validation_fraction} "

@@ -23,6 +23,9 @@ __all__ = [
     "VALLEY_LOSS_FRACTION",
     "epoch_budget",
     "update_no_improvement",
+    "AUTO_PATIENCE",
+    "patience",
+    "plateau_reached",
     "n_initialisations",
     "prior_loss",
     "in_valley",
@@ -80,23 +83,58 @@ def epoch_budget(max_iter, n_batches):
     return max(AUTO_EPOCHS, -(-MIN_UPDATES // n_batches)), check_every
 
 
+#: n_iter_no_change='auto': this many checks (each of ``check_every`` epochs).
+AUTO_PATIENCE = 10
+
+
+def patience(n_iter_no_change, check_every):
+    """``(n_checks, check_every)`` of the no-improvement rule.
+
+    ``n_iter_no_change='auto'`` keeps the small-data protection of
+    :func:`epoch_budget`: ``AUTO_PATIENCE`` checks, one every ``check_every``
+    epochs.  A number the user gives means what scikit-learn's documentation
+    says: that many epochs, a check after every epoch.
+    """
+    if isinstance(n_iter_no_change, str) and n_iter_no_change == "auto":
+        return AUTO_PATIENCE, check_every
+    return n_iter_no_change, 1
+
+
 def update_no_improvement(state, window, tol, early_stopping):
     """scikit-learn's stopping rule, looking at the last ``window`` epochs.
 
     The best training loss (or validation score) of the window counts as an
     improvement if it beats the best of the earlier checks by ``tol``.  With
-    ``window=1`` this is exactly ``MLPClassifier``'s rule.  Updates
-    ``state.no_improvement``, the number of checks in a row without one.
+    ``window=1`` this is exactly ``MLPClassifier``'s rule, ties included (a
+    loss equal to ``best - tol``, a score equal to ``best + tol`` improve).
+    Updates ``state.no_improvement``, the number of checks in a row without one.
     """
     if early_stopping:
         latest = max(state.validation_scores[-window:])
-        improved = latest > state.best_checked + tol
+        improved = (latest >= state.best_checked + tol if window == 1
+                    else latest > state.best_checked + tol)
         state.best_checked = max(state.best_checked, latest)
     else:
         latest = min(state.loss_curve[-window:])
-        improved = latest < state.best_loss - tol
+        improved = (latest <= state.best_loss - tol if window == 1
+                    else latest < state.best_loss - tol)
         state.best_loss = min(state.best_loss, latest)
     state.no_improvement = 0 if improved else state.no_improvement + 1
+
+
+def plateau_reached(state, schedule, base_lr):
+    """The no-improvement rule fired: does training go on at a lower rate?
+
+    A schedule with ``unit='plateau'`` (scikit-learn's ``adaptive``) lowers
+    the rate while it can (:meth:`~sknn_cn.training.sklearn_schedules.AdaptiveSchedule.can_decay`):
+    the plateau is counted in ``state.n_plateaus``, the no-improvement count
+    starts again and True is returned.  Otherwise False: training stops.
+    """
+    if schedule.unit != "plateau" or not schedule.can_decay(base_lr, state.n_plateaus):
+        return False
+    state.n_plateaus += 1
+    state.no_improvement = 0
+    return True
 
 
 def n_initialisations(n_init, layer_sizes):
