@@ -172,8 +172,8 @@ class FitInputsMixin:
             if keep_state and not np.array_equal(classes, self.classes_):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes as "
-                    f"in the previous call to fit. Previously got {self.classes_!r}, "
-                    f"`y` has {classes!r}."
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {classes}."
                 )
             self.classes_ = classes
         self._check_classes(self.classes_)

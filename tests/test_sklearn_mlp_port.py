@@ -319,7 +319,6 @@ def test_gradient(MLPClassifier):
 
 
 @CLASSIFICATION_CASES
-@_xfail(I12A.format("solver='lbfgs'"))
 def test_lbfgs_classification(MLPClassifier, X, y):
     # Test lbfgs on classification.
     # It should achieve a score higher than 0.95 for the binary and multi-class
@@ -367,7 +366,6 @@ def test_lbfgs_regression(X, y):
 
 
 @CLASSIFICATION_CASES
-@_xfail(I12A.format("solver='lbfgs' and max_fun"))
 def test_lbfgs_classification_maxfun(MLPClassifier, X, y):
     # Test lbfgs parameter max_fun.
     # It should independently limit the number of iterations for lbfgs.
@@ -439,7 +437,6 @@ def test_learning_rate_warmstart(MLPClassifier):
 
 
 @MULTILABEL_ONLY
-@_xfail(I12A.format("solver='lbfgs'"))
 def test_multilabel_classification(MLPClassifier):
     # Test that multi-label classification works as expected.
     # test fit method
@@ -578,7 +575,6 @@ def test_partial_fit_regression():
 
 
 @BOTH
-@_xfail(I12A.format("solver='lbfgs'"))
 def test_partial_fit_errors(MLPClassifier):
     # Test partial_fit error handling.
     X = [[3, 2], [1, 6]]
@@ -661,7 +657,9 @@ def test_predict_proba_multiclass(MLPClassifier):
 
 
 @MULTILABEL_ONLY
-@_xfail(I12A.format("solver='lbfgs'"))
+@_xfail("by design: our predict_log_proba is -log(1 + e^-z) from the logits, not "
+        "log(predict_proba); where lbfgs drives several labels' p to exactly 1.0 the "
+        "argmax of the tied probabilities differs from that of the exact log-probabilities")
 def test_predict_proba_multilabel(MLPClassifier):
     # Test that predict_proba works as expected for multilabel.
     # Multilabel should not use softmax which makes probabilities sum to 1
@@ -731,7 +729,6 @@ def test_shuffle():
 
 @pytest.mark.parametrize("csr_container", CSR_CONTAINERS)
 @BOTH
-@_xfail(I12A.format("solver='lbfgs'"))
 def test_sparse_matrices(MLPClassifier, csr_container):
     # Test that sparse and dense input matrices output the same results.
     X = X_digits_binary[:50]
@@ -821,7 +818,6 @@ def test_adaptive_learning_rate(MLPClassifier):
 
 
 @MULTICLASS_ONLY
-@_xfail(I12A.format("solver='lbfgs'"))
 def test_warm_start(MLPClassifier):
     X = X_iris
     y = y_iris
@@ -857,7 +853,7 @@ def test_warm_start(MLPClassifier):
 
 
 @pytest.mark.parametrize("MLPEstimator", [
-    pytest.param(Multiclass, id="Multiclass", marks=_xfail(I12A.format("n_iter_ per fit (sklearn 1.9 resets it)"))),
+    pytest.param(Multiclass, id="Multiclass"),
     pytest.param(Binary, id="Binary", marks=pytest.mark.skip(reason=THREE_CLASSES)),
     pytest.param(MLPRegressor, id="MLPRegressor", marks=pytest.mark.skip(reason=REGRESSOR)),
 ])
@@ -1108,11 +1104,11 @@ def test_mlp_warm_start_with_early_stopping(MLPEstimator):
 
 
 @pytest.mark.parametrize("MLPEstimator", [
-    pytest.param(Multiclass, id="Multiclass", marks=_xfail(I12A.format("n_iter_ per fit (sklearn 1.9 resets it)"))),
+    pytest.param(Multiclass, id="Multiclass"),
     pytest.param(Binary, id="Binary", marks=pytest.mark.skip(reason=THREE_CLASSES)),
     pytest.param(MLPRegressor, id="MLPRegressor", marks=pytest.mark.skip(reason=REGRESSOR)),
 ])
-@pytest.mark.parametrize("solver", ["sgd", "adam", pytest.param("lbfgs", marks=_xfail(I12A.format("solver='lbfgs'")))])
+@pytest.mark.parametrize("solver", ["sgd", "adam", "lbfgs"])
 def test_mlp_warm_start_no_convergence(MLPEstimator, solver):
     """Check that we stop the number of iteration at `max_iter` when warm starting.
 
