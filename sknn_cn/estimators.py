@@ -120,31 +120,16 @@ class BinaryMLPClassifier(_MLPClassifier):
     ``-[y ln a + (1 - y) ln(1 - a)]`` by back-propagation written out in NumPy
     (:mod:`sknn_cn.network`).  ``A_L`` is the probability of ``classes_[1]``.
 
-    **Multilabel y.**  Given an indicator matrix ``y`` of shape ``(n_samples,
-    n_labels)`` it fits one logistic unit per label, as ``MLPClassifier``
-    does: the loss is the sum of the labels' binary cross-entropies,
-    ``classes_`` is ``arange(n_labels)``, :meth:`predict` returns the 0/1
-    indicator and :meth:`predict_proba` each label's own probability
-    (``(n_samples, n_labels)``, rows need not sum to 1), and ``score`` is the
-    subset accuracy.  Multilabel belongs here, not in
-    :class:`MulticlassMLPClassifier`: a softmax makes the outputs compete for
-    one class per sample, while independent logistic units -- this class's
-    output, one per label -- let any number of labels be on.  ``class_weight``
-    does not apply to multilabel y (use ``sample_weight``).
-
-    **Sparse X.**  CSR and CSC matrices (text features) are trained on without
-    densifying: the first layer's product ``X W1`` and its weight gradient
-    ``X^T dZ1`` are computed by scipy on the sparse matrix, a mini-batch is a
-    slice of CSR rows (CSC is converted to CSR once), and prediction accepts
-    sparse X too (benchmarks/bench_sparse.py measures the memory).
-
-    **Two classes with MulticlassMLPClassifier.**  Both classifiers take
-    two-class y.  This one has one logistic output (``out_activation_ =
-    'logistic'``, ``n_outputs_ = 1``), as ``MLPClassifier``;
-    :class:`MulticlassMLPClassifier` on the same y keeps its softmax:
-    ``out_activation_ = 'softmax'`` and ``n_outputs_ = 2`` (two logits whose
-    difference plays the role of this class's one logit; the same model
-    family, twice the output weights).
+    **Multilabel y** (an indicator matrix): one logistic unit per label, as
+    ``MLPClassifier``; loss = sum of the labels' binary cross-entropies,
+    ``classes_ = arange(n_labels)``, :meth:`predict` gives the 0/1 indicator,
+    :meth:`predict_proba` each label's probability, ``score`` subset accuracy.
+    It lives here because independent logistic units let any number of labels
+    be on, where a softmax picks one class per sample.  **Sparse X** (CSR, CSC)
+    is never densified: ``X W1`` and ``X^T dZ1`` are computed on the sparse
+    matrix (benchmarks/bench_sparse.py).  **Two classes:**
+    :class:`MulticlassMLPClassifier` keeps its softmax (``out_activation_ =
+    'softmax'``, ``n_outputs_ = 2``); this class has one logistic unit.
 
     Parameters
     ----------
