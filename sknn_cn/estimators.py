@@ -244,8 +244,16 @@ class BinaryMLPClassifier(_MLPClassifier):
         input as float32 and uses float64 otherwise.  float32 is about twice
         as fast.
     n_threads : int or None, default=None
-        BLAS threads while training; None picks by matrix size (one thread
-        for small layers, where threading costs more than it gives).
+        BLAS threads while training.  None: one thread, unless the largest
+        product of a step has 1e8 multiply-adds or more (784-1024 at batch
+        128) and the machine is quiet (load average below a quarter of its
+        cores), then two.  On a busy 2-core machine two threads made an
+        epoch 61x slower for the seed net and 2.4x for 784-1024-1024
+        (``benchmarks/bench_scaling.py --threads-policy``, README).  Set it to
+        use more cores, or to pin the count: float32 results differ in their
+        last bits between thread counts.  Concurrent fits in one process share
+        BLAS's one limit: fits asking for different counts run one after the
+        other (:mod:`sknn_cn.training.threads`).
     n_init : int or 'auto', default='auto'
         Number of random initialisations to train; the one with the lowest
         final training loss (best validation score with early stopping) is
