@@ -65,8 +65,7 @@ class _MLPClassifier(BaseMLPClassifier):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,), or (n_samples, n_labels)
-            The 0/1 indicator of a multilabel fit (:class:`BinaryMLPClassifier`).
+        y : ndarray of shape (n_samples,), or the (n_samples, n_labels) 0/1 indicator
         """
         X = self._validate_for_predict(X)
         Z = self._logits(X)
@@ -83,8 +82,7 @@ class _MLPClassifier(BaseMLPClassifier):
 
         Returns
         -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            (n_samples, n_labels) for a multilabel fit.
+        log_proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
         """
         X = self._validate_for_predict(X)
         return self._log_proba_from_logits(self._logits(X))
@@ -98,9 +96,7 @@ class _MLPClassifier(BaseMLPClassifier):
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, n_classes)
-            For a multilabel fit, (n_samples, n_labels): each label's own
-            probability (the rows need not sum to 1), as MLPClassifier.
+        proba : ndarray of shape (n_samples, n_classes) or (n_samples, n_labels)
         """
         X = self._validate_for_predict(X)
         return self._proba_from_logits(self._logits(X))
@@ -401,12 +397,8 @@ class MulticlassMLPClassifier(_MLPClassifier):
     MNIST net is ``MulticlassMLPClassifier(hidden_layer_sizes=(64, 16),
     activation=('logistic', 'tanh'))``.
 
-    With two classes the output stays a softmax over two units
-    (``out_activation_ = 'softmax'``, ``n_outputs_ = 2``), unlike
-    ``MLPClassifier``, which switches to one logistic unit; that network is
-    :class:`BinaryMLPClassifier`.  Sparse X (CSR, CSC) is trained on without
-    densifying; a multilabel indicator y is rejected (a softmax picks one
-    class per sample): use :class:`BinaryMLPClassifier`.
+    Sparse X is trained on without densifying; for multilabel y use
+    :class:`BinaryMLPClassifier` (a softmax picks one class per sample).
 
     Parameters
     ----------
