@@ -173,10 +173,11 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data.
-        y : array-like of shape (n_samples,)
-            Class labels (any hashable, sortable labels: ints, strings, ...).
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; CSR / CSC matrices are trained on without densifying.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (any hashable, sortable labels: ints, strings, ...),
+            or a multilabel indicator (BinaryMLPClassifier).
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each sample in the loss; multiplied by the weights that
             ``class_weight`` gives.
@@ -206,8 +207,8 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-        y : array-like of shape (n_samples,)
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
         classes : array-like of shape (n_classes,), default=None
             All the classes that can appear in ``y``; required on the first
             call, ignored afterwards.
@@ -268,7 +269,7 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
             X, y, sample_weight, reset=not keep_state
         )
         dtype = self.coefs_[0].dtype.type if keep_state else self._train_dtype(X)
-        X = self._as_model_dtype(X, dtype, fitted=keep_state)
+        X = self._as_model_dtype(X, dtype, fitted=keep_state)  # C-contiguous, or CSR
         y_index = self._set_classes(y, incremental, keep_state)
         Y = self._encode_targets(y_index, dtype)
         sample_weight = self._effective_sample_weight(sample_weight, X, y_index, dtype)
@@ -286,8 +287,7 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
             )
             validation = (X_val, Y_val, y_val_index, sw_val)
 
-        n_outputs = 1 if self._out_activation == "logistic" else len(self.classes_)
-        layer_sizes = [X.shape[1], *hidden_sizes, n_outputs]
+        layer_sizes = [X.shape[1], *hidden_sizes, Y.shape[1]]  # Y: one column per output
         if keep_state:
             # partial_fit goes on with the optimizer; warm_start makes a new one
             optimizer = copy.deepcopy(self._optimizer) if incremental else None

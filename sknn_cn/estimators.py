@@ -9,132 +9,21 @@ state -- is shared, in :class:`sknn_cn.base.BaseMLPClassifier`; the maths is in
 
 import numpy as np
 from scipy.special import expit, logsumexp
-from sklearn.utils import gen_batches
-from sklearn.utils._chunking import get_chunk_n_rows
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import network
+from ._multilabel import row_keys
 from .base import BaseMLPClassifier
+from .prediction import PredictionMixin
 
 __all__ = ["BinaryMLPClassifier", "MulticlassMLPClassifier"]
 
 
-class _MLPClassifier(BaseMLPClassifier):
-    """Prediction from the fitted weights, shared by the two classifiers."""
-
-    def _forward_in_chunks(self, X, head):
-        """``head(hidden, Z)`` for every row of ``X``, computed chunk by chunk.
-
-        ``X`` is checked, then cut into chunks of rows whose activations (every
-        layer's, plus the chunk of ``X`` cast to the model's dtype) fit in
-        scikit-learn's ``working_memory`` (``sklearn.get_config()``, MiB).
-        ``head`` maps a chunk's hidden activations and logits to a tuple of
-        arrays (one row per sample); the chunks' results are written into one
-        output per array.  A single chunk's results are returned as they are.
-        A chunk with a non-finite logit raises a ValueError naming ``X``.
-        """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=(np.float64, np.float32))
-        dtype = self.coefs_[0].dtype
-        params = list(zip(self.coefs_, self.intercepts_))
-        n_samples = X.shape[0]
-        row_bytes = dtype.itemsize * (X.shape[1] + sum(W.shape[1] for W in self.coefs_))
-        chunk_rows = get_chunk_n_rows(row_bytes, max_n_rows=n_samples)
-        outputs = None
-        for rows in gen_batches(n_samples, chunk_rows):
-            X_chunk = self._as_model_dtype(X[rows], dtype, fitted=True)
-            with np.errstate(over="ignore", invalid="ignore"):  # checked next
-                hidden, Z = network.logits(params, X_chunk, self.activations_,
-                                            return_hidden=True)
-            self._check_finite_logits(Z, X_chunk, rows.start)
-            results = head(hidden, Z)
-            del hidden, Z, X_chunk
-            if chunk_rows >= n_samples:
-                return results
-            if outputs is None:
-                outputs = tuple(np.empty((n_samples, *r.shape[1:]), dtype=r.dtype)
-                                for r in results)
-            for out, result in zip(outputs, results):
-                out[rows] = result
-        return outputs
-
-    def _check_finite_logits(self, Z, X_chunk, first_row):
-        finite = np.isfinite(Z).all(axis=1)
-        if finite.all():
-            return
-        row = int(np.flatnonzero(~finite)[0])
-        raise ValueError(
-            f"X[{first_row + row}] gives the non-finite output logits "
-            f"{Z[row].tolist()!r}: its values (up to "
-            f"{float(np.max(np.abs(X_chunk[row]))):.3g} in absolute value) are too "
-            f"large for this network's {Z.dtype.name} arithmetic. Scale X as it was "
-            "scaled for fit (e.g. with the same StandardScaler)."
-        )
-
-    def hidden_activations(self, X):
-        """Outputs of every hidden layer: the "space transform" of seed 1.1.5.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        hidden : list of ndarray
-            ``hidden[l]`` has shape ``(n_samples, hidden_layer_sizes[l])``: the
-            samples as the output layer sees them (for the last hidden layer),
-            where the classes become linearly separable.
-        """
-        return list(self._forward_in_chunks(X, lambda hidden, Z: tuple(hidden)))
-
-    def predict(self, X):
-        """Predict class labels.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        y : ndarray of shape (n_samples,)
-        """
-        labels, = self._forward_in_chunks(
-            X, lambda hidden, Z: (self.classes_[self._predict_index_from_logits(Z)],))
-        return labels
-
-    def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`, computed stably from the logits.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-        """
-        log_proba, = self._forward_in_chunks(
-            X, lambda hidden, Z: (self._log_proba_from_logits(Z),))
-        return log_proba
-
-    def predict_proba(self, X):
-        """Class probabilities, columns ordered as ``classes_``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-        """
-        proba, = self._forward_in_chunks(
-            X, lambda hidden, Z: (self._proba_from_logits(Z),))
-        return proba
+class _MLPClassifier(PredictionMixin, BaseMLPClassifier):
+    """What the two classifiers share beyond the base: prediction, tags."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.sparse = False
+        tags.input_tags.sparse = True
         tags.input_tags.allow_nan = False
         return tags
 
@@ -146,6 +35,17 @@ class BinaryMLPClassifier(_MLPClassifier):
     ``A_L = Logistic(Z_L)``, trained on the binary cross-entropy
     ``-[y ln a + (1 - y) ln(1 - a)]`` by back-propagation written out in NumPy
     (:mod:`sknn_cn.network`).  ``A_L`` is the probability of ``classes_[1]``.
+
+    **Multilabel y** (an indicator matrix): one logistic unit per label, as
+    ``MLPClassifier``; loss = sum of the labels' binary cross-entropies,
+    ``classes_ = arange(n_labels)``, :meth:`predict` gives the 0/1 indicator,
+    :meth:`predict_proba` each label's probability, ``score`` subset accuracy.
+    It lives here because independent logistic units let any number of labels
+    be on, where a softmax picks one class per sample.  **Sparse X** (CSR, CSC)
+    is never densified: ``X W1`` and ``X^T dZ1`` are computed on the sparse
+    matrix (benchmarks/bench_sparse.py).  **Two classes:**
+    :class:`MulticlassMLPClassifier` keeps its softmax (``out_activation_ =
+    'softmax'``, ``n_outputs_ = 2``); this class has one logistic unit.
 
     Parameters
     ----------
@@ -295,6 +195,7 @@ class BinaryMLPClassifier(_MLPClassifier):
     Attributes
     ----------
     classes_ : ndarray of shape (2,)
+        ``arange(n_labels)`` for multilabel y.
     coefs_ : list of ndarray
         ``coefs_[l]`` is ``W_{l+1}`` of shape ``(n_in, n_out)``.
     intercepts_ : list of ndarray
@@ -302,7 +203,7 @@ class BinaryMLPClassifier(_MLPClassifier):
     activations_ : tuple of str
         The hidden activation of each hidden layer.
     out_activation_ : str
-        'logistic'.
+        'logistic' (also for multilabel y, as MLPClassifier).
     n_iter_ : int
         Epochs run by the last ``fit`` or ``partial_fit`` call (1 for
         ``partial_fit``), as in scikit-learn 1.9; L-BFGS iterations with
@@ -328,6 +229,7 @@ class BinaryMLPClassifier(_MLPClassifier):
         Only when X had string column names.
     n_layers_ : int
     n_outputs_ : int
+        1, or ``n_labels`` for multilabel y.
     n_init_ : int
         Number of initialisations trained (see ``n_init``); the weights are
         the best one's.
@@ -358,18 +260,26 @@ class BinaryMLPClassifier(_MLPClassifier):
             )
 
     def _predict_index(self, A):
+        if A.shape[1] > 1:  # multilabel: the key of the row of labels
+            return row_keys(A > 0.5)
         return (A[:, 0] > 0.5).astype(np.intp)
 
     def _predict_index_from_logits(self, Z):
+        if Z.shape[1] > 1:
+            return row_keys(Z > 0)
         return (Z[:, 0] > 0).astype(np.intp)
 
     def _proba_from_logits(self, Z):
+        if Z.shape[1] > 1:  # multilabel: each unit's own probability
+            return expit(Z)
         # both columns from the logit (not 1 - p), so a tiny probability of
         # classes_[0] stays accurate instead of rounding to 0
         z = Z[:, 0]
         return np.column_stack([expit(-z), expit(z)])
 
     def _log_proba_from_logits(self, Z):
+        if Z.shape[1] > 1:
+            return -np.logaddexp(0, -Z)
         z = Z[:, 0]
         # log(1 - p) = -log(1 + e^z), log p = -log(1 + e^-z)
         return np.column_stack([-np.logaddexp(0, z), -np.logaddexp(0, -z)])
@@ -383,15 +293,17 @@ class BinaryMLPClassifier(_MLPClassifier):
 
         Returns
         -------
-        z : ndarray of shape (n_samples,)
-            Positive values predict ``classes_[1]``.
+        z : ndarray of shape (n_samples,), or (n_samples, n_labels)
+            Positive values predict ``classes_[1]`` (each label, multilabel).
         """
-        z, = self._forward_in_chunks(X, lambda hidden, Z: (Z[:, 0],))
+        z, = self._forward_in_chunks(
+            X, lambda hidden, Z: (Z if Z.shape[1] > 1 else Z[:, 0],))
         return z
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_label = True
         return tags
 
 
@@ -404,6 +316,9 @@ class MulticlassMLPClassifier(_MLPClassifier):
     ``-sum_j y_j ln a_j`` by back-propagation written out in NumPy.  The seed's
     MNIST net is ``MulticlassMLPClassifier(hidden_layer_sizes=(64, 16),
     activation=('logistic', 'tanh'))``.
+
+    Sparse X is trained on without densifying; for multilabel y use
+    :class:`BinaryMLPClassifier` (a softmax picks one class per sample).
 
     Parameters
     ----------

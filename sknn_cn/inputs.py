@@ -11,6 +11,7 @@ import math
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils._param_validation import (
     Interval,
     InvalidParameterError,
@@ -22,6 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
 
 from . import network
+from ._multilabel import indicator_from_keys, is_multilabel, is_row_keys, row_keys
 
 __all__ = ["FitInputsMixin"]
 
@@ -89,7 +91,9 @@ class FitInputsMixin:
         return dtype.type
 
     def _as_model_dtype(self, X, dtype, fitted):
-        """``X`` as a C-contiguous ``dtype`` array; a ValueError if the cast overflows.
+        """``X`` as a C-contiguous ``dtype`` array, or CSR for sparse X (CSC is
+        converted once, so that a mini-batch is a slice of rows); a ValueError
+        if the cast overflows.
 
         ``X`` is finite (``validate_data`` checked it); casting float64 to
         float32 turns values beyond float32's range (3.4e38) into inf, which
@@ -98,10 +102,12 @@ class FitInputsMixin:
         """
         narrowing = X.dtype.itemsize > np.dtype(dtype).itemsize
         with np.errstate(over="ignore"):
-            cast = np.ascontiguousarray(X, dtype=dtype)
-        if narrowing and not np.isfinite(cast).all():
+            cast = (X.tocsr().astype(dtype, copy=False) if sp.issparse(X)
+                    else np.ascontiguousarray(X, dtype=dtype))
+        values = (cast.data, X.data) if sp.issparse(X) else (cast, X)
+        if narrowing and not np.isfinite(values[0]).all():
             limit = np.finfo(dtype).max
-            largest = float(np.max(np.abs(X)))
+            largest = float(np.max(np.abs(values[1])))
             whose = ("the fitted model's" if fitted
                      else f"dtype={self.dtype!r}'s" if self.dtype is not None else "the")
             raise ValueError(
@@ -138,6 +144,8 @@ class FitInputsMixin:
     def _encode_targets(self, y_index, dtype, n_classes=None):
         """One-hot targets: a 0/1 column for the logistic output, K columns for softmax."""
         n_classes = len(self.classes_) if n_classes is None else n_classes
+        if is_row_keys(y_index):  # multilabel: the indicator itself, one column per label
+            return indicator_from_keys(y_index, n_classes, dtype)
         n_outputs = 1 if self._out_activation == "logistic" else n_classes
         if n_outputs == 1:
             return (y_index == 1).astype(dtype)[:, None]
@@ -170,17 +178,61 @@ class FitInputsMixin:
         return fitted_classes is None
 
     def _validate_training_data(self, X, y, sample_weight, reset):
+        # multilabel indicator y: one logistic unit per label (the logistic output only)
+        multilabel = is_multilabel(y)
+        if multilabel and self._out_activation != "logistic":
+            raise ValueError(
+                f"{type(self).__name__} has a softmax output (exactly one class per "
+                f"sample) and cannot fit a multilabel indicator y of shape "
+                f"{np.shape(y)}; use BinaryMLPClassifier, which fits one logistic "
+                "unit per label as MLPClassifier does."
+            )
         X, y = validate_data(
             self, X, y, reset=reset, dtype=(np.float64, np.float32),
-            ensure_min_samples=1,
+            ensure_min_samples=1, accept_sparse=("csr", "csc"), multi_output=multilabel,
         )
-        y = column_or_1d(y, warn=True)
-        _unique_labels(y)
+        if multilabel:
+            y = y.toarray() if sp.issparse(y) else np.asarray(y)
+        else:
+            y = column_or_1d(y, warn=True)
+            _unique_labels(y)
         self._train_dtype(X)  # checked even where the fitted dtype is kept
         return X, y, sample_weight
 
+    def _check_n_outputs(self, n_outputs):
+        fitted = self.coefs_[-1].shape[1]
+        if fitted != n_outputs:
+            raise ValueError(
+                f"y needs {n_outputs} output unit(s) but the fitted network has "
+                f"{fitted}: warm_start / partial_fit cannot switch between binary "
+                "and multilabel y, or change the number of labels."
+            )
+
+    def _set_labels(self, y, incremental, keep_state):
+        """Multilabel ``y``: ``classes_`` is ``arange(n_labels)`` (as MLPClassifier);
+        the keys of the label rows stand for class indices (:mod:`._multilabel`)."""
+        labels = np.arange(y.shape[1])
+        if incremental or keep_state:
+            if not np.array_equal(self.classes_, labels):
+                raise ValueError(
+                    f"y has {y.shape[1]} label columns, so `classes` must be "
+                    f"{labels.tolist()!r}; got classes_={self.classes_.tolist()!r}."
+                )
+            if hasattr(self, "coefs_"):
+                self._check_n_outputs(y.shape[1])
+        else:
+            self.classes_ = labels
+        if not np.isin(y, (0, 1)).all():
+            raise ValueError("A multilabel indicator y must contain only 0 and 1.")
+        return row_keys(y)
+
     def _set_classes(self, y, incremental, keep_state):
         """Check ``y``'s labels against ``classes_`` (setting it in ``fit``); class indices."""
+        if y.ndim == 2:
+            return self._set_labels(y, incremental, keep_state)
+        if (incremental or keep_state) and hasattr(self, "coefs_"):
+            self._check_n_outputs(1 if self._out_activation == "logistic"
+                                  else len(self.classes_))
         if incremental:
             unseen = np.setdiff1d(_unique_labels(y), self.classes_)
             if unseen.size:
@@ -195,8 +247,8 @@ class FitInputsMixin:
             if keep_state and not np.array_equal(classes, self.classes_):
                 raise ValueError(
                     "warm_start can only be used where `y` has the same classes as "
-                    f"in the previous call to fit. Previously got {self.classes_!r}, "
-                    f"`y` has {classes!r}."
+                    f"in the previous call to fit. Previously got {self.classes_}, "
+                    f"`y` has {classes}."
                 )
             self.classes_ = classes
         self._check_classes(self.classes_)
@@ -208,6 +260,12 @@ class FitInputsMixin:
         if sample_weight is not None:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                                  ensure_non_negative=True)
+        if self.class_weight is not None and is_row_keys(y_index):
+            raise ValueError(
+                "class_weight is not supported with a multilabel y (a sample has "
+                f"several labels); got class_weight={self.class_weight!r}. Use "
+                "sample_weight instead."
+            )
         if self.class_weight is not None:
             self._check_class_weight_values()
             cw = compute_class_weight(self.class_weight, classes=classes,

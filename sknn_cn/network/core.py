@@ -28,6 +28,7 @@ without a workspace ``out=None`` and NumPy allocates.
 """
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..training.optimizers import axpy
 from .activations import ACTIVATIONS, DERIVATIVES
@@ -114,10 +115,11 @@ class Workspace:
     ones : ndarray
         A vector of ones: the bias gradient ``1^T dZ`` is one BLAS call.
     X, Y : ndarray
-        Where the training loop gathers a shuffled mini-batch.
+        Where the training loop gathers a shuffled mini-batch; ``X`` is None
+        with ``sparse_X=True`` (a sparse batch is sliced, not gathered densely).
     """
 
-    def __init__(self, params, batch_size):
+    def __init__(self, params, batch_size, sparse_X=False):
         dtype = params[0][0].dtype
         widths = [W.shape[1] for W, _ in params]
         self.batch_size = batch_size
@@ -126,13 +128,25 @@ class Workspace:
         self.dZ = [np.empty((batch_size, w), dtype=dtype) for w in widths]
         self.grad, self.grads = pack_params(params)
         self.ones = np.ones(batch_size, dtype=dtype)
-        self.X = np.empty((batch_size, params[0][0].shape[0]), dtype=dtype)
+        self.X = (None if sparse_X else
+                  np.empty((batch_size, params[0][0].shape[0]), dtype=dtype))
         self.Y = np.empty((batch_size, widths[-1]), dtype=dtype)
 
 
 # --------------------------------------------------------------------------
 # forward
 # --------------------------------------------------------------------------
+def _sparse_product(S, D, out=None):
+    """``S @ D`` for a scipy sparse ``S`` and a dense ``D``, written into ``out``
+    when given: the first layer's product and weight gradient on sparse X
+    (scipy has no ``out=``, so the result is copied into the buffer)."""
+    product = np.asarray(S @ D)
+    if out is None:
+        return product
+    out[...] = product
+    return out
+
+
 def logits(params, X, activations, return_hidden=False, workspace=None, dropout=None):
     """Forward pass up to the output layer's logits (seed 1.4.2 eqs. 1-5).
 
@@ -164,7 +178,10 @@ def logits(params, X, activations, return_hidden=False, workspace=None, dropout=
     A = X
     hidden = []
     for layer, (W, b) in enumerate(params):
-        Z = np.matmul(A, W, out=Z_out[layer])  # Z = A_prev . W  (eqs. 1, 3, 5)
+        if sp.issparse(A):  # sparse X (first layer): scipy's product, never densified
+            Z = _sparse_product(A, W, Z_out[layer])
+        else:
+            Z = np.matmul(A, W, out=Z_out[layer])  # Z = A_prev . W  (eqs. 1, 3, 5)
         Z += b  # ... + B
         if layer < last:
             A = ACTIVATIONS[activations[layer]](Z)  # A = f(Z), in place  (eqs. 2, 4)
@@ -278,7 +295,10 @@ def backward(params, acts, Y, activations, sample_weight=None, workspace=None,
         W, _ = params[layer]
         A_prev = acts[layer]
         dW, db = grads_out[layer]
-        dW = np.matmul(A_prev.T, dZ, out=dW)  # dW = A_prev^T . dZ  (eqs. 8, 12, 16)
+        if sp.issparse(A_prev):  # sparse X: X^T . dZ on the sparse matrix
+            dW = _sparse_product(A_prev.T, dZ, dW)
+        else:
+            dW = np.matmul(A_prev.T, dZ, out=dW)  # dW = A_prev^T . dZ  (eqs. 8, 12, 16)
         db = np.dot(ones, dZ, out=db)  # dB = dZ summed over the batch, 1^T . dZ  (eqs. 9, 13, 17)
         grads[layer] = (dW, db)
         if layer > 0:

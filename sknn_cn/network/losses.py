@@ -32,8 +32,11 @@ def _logistic_output(Z, Y, out):
     per_sample = None
     if Y is not None:
         # log(1 + exp(z)) - y * z, computed stably with logaddexp
-        per_sample = np.logaddexp(0, Z[:, 0])
-        per_sample -= Y[:, 0] * Z[:, 0]
+        if Z.shape[1] == 1:
+            per_sample = np.logaddexp(0, Z[:, 0])
+            per_sample -= Y[:, 0] * Z[:, 0]
+        else:  # multilabel: the sum of the units' binary cross-entropies
+            per_sample = (np.logaddexp(0, Z) - Y * Z).sum(axis=1)
     expit(Z, out=out)
     return per_sample
 

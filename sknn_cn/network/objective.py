@@ -20,6 +20,7 @@ deterministic function whose gradient checks the dropout backward pass.
 import copy
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..training.rng import generator_from
 from .core import loss_and_gradients
@@ -63,7 +64,8 @@ class Objective:
 
     def __init__(self, X, Y, layer_sizes, activations, out_activation, *, alpha=0.0,
                  sample_weight=None, init="glorot_uniform", dropout=None):
-        self.X = np.asarray(X, dtype=np.float64)
+        self.X = (X.tocsr().astype(np.float64) if sp.issparse(X)  # sparse X stays sparse
+                  else np.asarray(X, dtype=np.float64))
         self.Y = np.asarray(Y, dtype=np.float64)
         self.sample_weight = (None if sample_weight is None
                               else np.asarray(sample_weight, dtype=np.float64))

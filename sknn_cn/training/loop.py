@@ -13,6 +13,7 @@ import math
 import warnings
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone
 
 from .. import network
@@ -201,7 +202,8 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
     theta = state.theta
     batch_sizes = epoch_batch_sizes(batch_size_schedule, batch_size, state.n_epochs,
                                     epochs, n_samples)
-    workspace = network.Workspace(params, max(batch_sizes))
+    sparse_X = sp.issparse(X)  # CSR: a batch is its rows, sliced (core.py's sparse branch)
+    workspace = network.Workspace(params, max(batch_sizes), sparse_X=sparse_X)
     if dropout is not None and any(dropout):  # masks preallocated, drawn from rng
         dropout = network.Dropout(dropout, [W.shape[1] for W, _ in params[:-1]],
                                   max(batch_sizes), theta.dtype, rng)
@@ -240,8 +242,9 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                         batch = order[start:stop]
                         # mode='clip' skips a bounds check that costs twice
                         # the copy itself; `order` is a permutation, always valid
-                        X_batch = np.take(X, batch, axis=0, out=workspace.X[:m],
-                                          mode="clip")
+                        X_batch = (X[batch] if sparse_X else
+                                   np.take(X, batch, axis=0, out=workspace.X[:m],
+                                           mode="clip"))
                         Y_batch = np.take(Y, batch, axis=0, out=workspace.Y[:m],
                                           mode="clip")
                         sw_batch = None if sample_weight is None else sample_weight[batch]

@@ -1,6 +1,7 @@
 """The validation split of ``early_stopping``: stratified, from the training generator."""
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.model_selection import train_test_split
 
 __all__ = ["split_validation"]
@@ -36,7 +37,8 @@ def split_validation(X, Y, y_index, sample_weight, validation_fraction, rng,
         parts = train_test_split(
             *arrays, test_size=validation_fraction,
             random_state=int(rng.integers(np.iinfo(np.int32).max)),
-            stratify=y_index,
+            # multilabel rows (void keys) are not stratified, as in MLPClassifier
+            stratify=None if y_index.dtype.kind == "V" else y_index,
         )
     except ValueError as exc:
         counts = np.bincount(y_index)
@@ -58,5 +60,5 @@ def split_validation(X, Y, y_index, sample_weight, validation_fraction, rng,
             "The validation set is too small. Increase 'validation_fraction' "
             "or the size of your dataset."
         )
-    return (np.ascontiguousarray(X_train), X_val, np.ascontiguousarray(Y_train),
+    return (X_train if sp.issparse(X_train) else np.ascontiguousarray(X_train), X_val, np.ascontiguousarray(Y_train),
             Y_val, yi_train, yi_val, sw_train, sw_val)

@@ -156,7 +156,8 @@ def n_initialisations(n_init, layer_sizes):
 
 def prior_loss(y_index, sample_weight):
     """Loss of predicting the (weighted) class frequencies: their entropy."""
-    counts = np.bincount(y_index, weights=sample_weight)
+    _, codes = np.unique(y_index, return_inverse=True)  # also multilabel row keys
+    counts = np.bincount(codes.ravel(), weights=sample_weight)
     return float(entropy(counts))  # entropy normalises the counts
 
 
