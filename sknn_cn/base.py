@@ -302,7 +302,7 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
             initial = None
         if self.solver == "lbfgs":
             return self._fit_lbfgs(X, Y, sample_weight, y_index, initial, layer_sizes,
-                                   activations, dtype)
+                                   activations, dtype, watch)
         best, n_trained, epochs = fit_initialisations(
             (X, Y, sample_weight), y_index, initial=initial, layer_sizes=layer_sizes,
             activations=activations, out_activation=self._out_activation,
@@ -333,14 +333,14 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
         return self
 
     def _fit_lbfgs(self, X, Y, sample_weight, y_index, initial, layer_sizes, activations,
-                   dtype):
+                   dtype, watch):
         best, n_trained = fit_lbfgs(
             (X, Y, sample_weight), y_index, initial=initial, layer_sizes=layer_sizes,
             activations=activations, out_activation=self._out_activation, init=self.init,
             dtype=dtype, rng=self._rng, make_optimizer=self._make_optimizer,
             alpha=self.alpha, max_iter=self.max_iter, max_fun=self.max_fun, tol=self.tol,
             n_init=self.n_init, n_threads=self.n_threads, verbose=self.verbose,
-            predict_index_from_logits=self._predict_index_from_logits)
+            predict_index_from_logits=self._predict_index_from_logits, watch=watch)
         self.n_init_ = n_trained
         self.activations_ = activations
         self.out_activation_ = self._out_activation

@@ -637,3 +637,42 @@ def test_tour_on_a_terminal_draws_bars_and_verbose_still_prints():
     assert "MulticlassMLPClassifier - fit" in out  # rich's bar
     for k in (1, 2, 3):  # verbose lines still reach the terminal
         assert f"Iteration {k}, loss = " in out
+
+
+# ------------------------------------------------------------------- lbfgs
+def test_lbfgs_one_task_per_iteration_with_its_loss_and_weights(digits):
+    X, y = digits
+    rec = Recorder()
+    clf = MulticlassMLPClassifier((8,), solver="lbfgs", max_iter=12, n_init=1,
+                                  random_state=0).set_callbacks(rec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        clf.fit(X, y)
+    root = (("fit", 0),)
+    assert clf.n_iter_ == 12
+    assert rec.events() == [("setup", root), ("begin", root), *_epochs(root, 12),
+                            ("end", root), ("teardown", root)]
+    ends = rec.ends("epoch")
+    assert [e["fitted"]["loss_"] for e in ends] == clf.loss_curve_
+    assert [e["fitted"]["n_iter_"] for e in ends] == list(range(1, 13))
+    np.testing.assert_allclose(ends[-1]["fitted"]["coefs_"][0], clf.coefs_[0])
+
+
+def test_lbfgs_callback_stop_ends_the_run_at_that_iteration(digits):
+    X, y = digits
+    rec = Recorder(stop_at=("epoch", 4))
+    clf = MulticlassMLPClassifier((8,), solver="lbfgs", max_iter=50, n_init=1,
+                                  random_state=0).set_callbacks(rec)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # a stop is not a failure
+        clf.fit(X, y)
+    root = (("fit", 0),)
+    assert rec.events() == [("setup", root), ("begin", root), *_epochs(root, 5),
+                            ("end", root), ("teardown", root)]
+    alone = MulticlassMLPClassifier((8,), solver="lbfgs", max_iter=5, n_init=1,
+                                    random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        alone.fit(X, y)
+    assert clf.n_iter_ == alone.n_iter_ == 5
+    np.testing.assert_allclose(alone.coefs_[0], clf.coefs_[0], rtol=1e-12)

@@ -926,8 +926,8 @@ def test_n_iter_no_change_inf(MLPClassifier):
 
 
 @BOTH
-@_xfail("by design: sklearn's message names the class as its stratification key, the "
-        "binarized label 'True'; ours names the class index [1] (issue 12: to name the label)")
+@_xfail("by design: sklearn's message names the class by its stratification key, the "
+        "binarized label 'True'; ours names the user's label, [1], and says what to do")
 def test_early_stopping_stratified(MLPClassifier):
     # Make sure data splitting for early stopping is stratified
     X = [[1, 2], [2, 3], [3, 4], [4, 5]]

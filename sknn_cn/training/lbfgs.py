@@ -29,6 +29,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .. import network
 from . import stopping
+from .callbacks import NULL_WATCH
 from .loop import TrainingState
 from .threads import blas_threads_for
 
@@ -44,9 +45,11 @@ def _divergence_message(what):
             "estimator was left as it was before this call.")
 
 
-def _minimize(objective, params, *, max_iter, max_fun, tol, verbose):
+def _minimize(objective, params, *, max_iter, max_fun, tol, verbose, on_iteration=None):
     """One L-BFGS-B run from ``params``.
 
+    ``on_iteration(x, losses)``, called after every iteration with the
+    accepted point, may return True to stop the run there (sklearn callbacks).
     Returns ``(result, theta, views, losses, interrupted)``: scipy's result
     (None when interrupted), the final flat float64 vector and its (W, b)
     views, the objective after each iteration, and whether Ctrl-C stopped it.
@@ -66,6 +69,8 @@ def _minimize(objective, params, *, max_iter, max_fun, tol, verbose):
         losses.append(float(intermediate_result.fun))
         if verbose:
             print(f"Iteration {len(losses)}, loss = {losses[-1]:.8f}")
+        if on_iteration is not None and on_iteration(intermediate_result.x, losses):
+            raise StopIteration  # scipy ends the run at this point (status 99)
 
     start = theta.copy()
     try:
@@ -91,8 +96,13 @@ def _fits_every_sample(params, X, y_index, sample_weight, activations, predict_f
 
 def fit_lbfgs(data, y_index, *, initial, layer_sizes, activations, out_activation, init,
               dtype, rng, make_optimizer, alpha, max_iter, max_fun, tol, n_init, n_threads,
-              verbose, predict_index_from_logits):
+              verbose, predict_index_from_logits, watch=NULL_WATCH):
     """Train one or more initialisations with L-BFGS-B and return the best run.
+
+    sklearn callbacks (``watch``, :mod:`.callbacks`) see one root task, one
+    task per initialisation when there are several, and one ``epoch`` task
+    per L-BFGS iteration, begun and ended once the iteration is accepted; a
+    callback asking to stop ends the run at that iteration.
 
     Parameters
     ----------
@@ -123,15 +133,28 @@ def fit_lbfgs(data, y_index, *, initial, layer_sizes, activations, out_activatio
     prior = stopping.prior_loss(y_index, sample_weight) if search else None
     best = best_result = None
     attempt = n_trained = n_valleys = 0
+    watch.begin(data, y_index, n_runs=n_runs, epochs=max_iter, search=search,
+                activations=activations, out_activation=out_activation)
     with blas_threads_for(n_threads, X.shape[0], layer_sizes):
         while attempt < n_runs:
             params = (initial.params if initial is not None
                       else network.init_params(layer_sizes, init, rng, dtype))
             if verbose and n_runs > 1:
                 print(f"Initialisation {n_trained + 1} (try {attempt + 1} of {n_runs})")
+            watch.begin_run(_state(initial, params, dtype, None, [], None, max_iter))
+            asked = []
+
+            def on_iteration(x, losses, params=params):
+                state = _state(initial, _unflatten(x, params), dtype, losses[-1], losses,
+                               None, max_iter)
+                watch.begin_epoch(state)
+                if watch.end_epoch(state):
+                    asked.append(len(losses))
+                return bool(asked)
+
             result, theta, views, losses, interrupted = _minimize(
                 objective, params, max_iter=max_iter, max_fun=max_fun, tol=tol,
-                verbose=verbose)
+                verbose=verbose, on_iteration=on_iteration)
             if not np.isfinite(theta).all():
                 raise FloatingPointError(_divergence_message("weights"))
             loss = objective.loss(views) if interrupted else float(result.fun)
@@ -139,12 +162,13 @@ def fit_lbfgs(data, y_index, *, initial, layer_sizes, activations, out_activatio
                 raise FloatingPointError(_divergence_message("objective"))
             state = _state(initial, views, dtype, loss, losses, result, max_iter)
             state.interrupted = interrupted
+            state.stopped_by_callback = bool(asked)
             state.optimizer = make_optimizer(state.flat_params())
             n_trained += 1
             attempt += 1
             if best is None or state.better_than(best):
                 best, best_result = state, result
-            if interrupted:
+            if watch.end_run(state) or interrupted or asked:
                 break
             if search:
                 if _fits_every_sample(state.params, X, y_index, sample_weight, activations,
@@ -154,7 +178,7 @@ def fit_lbfgs(data, y_index, *, initial, layer_sizes, activations, out_activatio
                         and stopping.in_valley(state, prior)):
                     n_valleys += 1
                     attempt -= 1  # a valley does not count as a try
-    if best_result is not None and best_result.status != 0:
+    if best_result is not None and best_result.status != 0 and not best.stopped_by_callback:
         warnings.warn(
             f"lbfgs failed to converge after {best.n_iter} iteration(s) (status="
             f"{best_result.status}): {best_result.message}. Increase max_iter "
@@ -162,6 +186,16 @@ def fit_lbfgs(data, y_index, *, initial, layer_sizes, activations, out_activatio
             "(e.g. sklearn.preprocessing.StandardScaler).",
             ConvergenceWarning)
     return best, n_trained
+
+
+def _unflatten(x, params):
+    """(W, b) views of the flat vector ``x``, laid out as :func:`network.pack_params`
+    lays out ``params`` (every W, then every b)."""
+    arrays = [W for W, _ in params] + [b for _, b in params]
+    offsets = np.cumsum([0] + [a.size for a in arrays])
+    views = [x[start:stop].reshape(a.shape)
+             for a, start, stop in zip(arrays, offsets[:-1], offsets[1:])]
+    return list(zip(views[:len(params)], views[len(params):]))
 
 
 def _state(initial, params, dtype, loss, losses, result, max_iter):
