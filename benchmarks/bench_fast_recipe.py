@@ -73,6 +73,16 @@ CANDIDATES = {
                                  "batch_size": 256, "momentum": 0.9,
                                  "lr_schedule": StepSchedule(step_size=600, gamma=0.3)},
     "adam lr0.003 b128": {"solver": "adam", "learning_rate_init": 0.003, "batch_size": 128},
+    # round 3 (after round 2: larger batch + momentum + one step decay led)
+    "nesterov lr0.5 b512 step300": {"solver": "sgd", "learning_rate_init": 0.5,
+                                    "batch_size": 512, "momentum": 0.9,
+                                    "lr_schedule": StepSchedule(step_size=300, gamma=0.3)},
+    "nesterov lr0.5 b256 step400": {"solver": "sgd", "learning_rate_init": 0.5,
+                                    "batch_size": 256, "momentum": 0.9,
+                                    "lr_schedule": StepSchedule(step_size=400, gamma=0.3)},
+    "nesterov lr1 b512 step300": {"solver": "sgd", "learning_rate_init": 1.0,
+                                  "batch_size": 512, "momentum": 0.9,
+                                  "lr_schedule": StepSchedule(step_size=300, gamma=0.3)},
     "adam lr0.005 b256 step": {"solver": "adam", "learning_rate_init": 0.005,
                                "batch_size": 256,
                                "lr_schedule": StepSchedule(step_size=600, gamma=0.3)},
@@ -121,6 +131,13 @@ class Torch:
             momentum = recipe.get("momentum", 0.9)
             self.optimizer = torch.optim.SGD(params, lr=lr, momentum=momentum,
                                              nesterov=momentum > 0)
+        self.scheduler = None  # our StepSchedule counts updates: step torch's per batch too
+        schedule = recipe.get("lr_schedule", "fixed")
+        if isinstance(schedule, StepSchedule):
+            self.scheduler = torch.optim.lr_scheduler.StepLR(
+                self.optimizer, step_size=schedule.step_size, gamma=schedule.gamma)
+        elif schedule != "fixed":
+            raise ValueError(f"Torch: lr_schedule {schedule!r} is not translated")
         self.loss = nn.CrossEntropyLoss()
         self.X, self.y = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
         self.batch_size = recipe["batch_size"]
@@ -132,6 +149,8 @@ class Torch:
             self.optimizer.zero_grad(set_to_none=True)
             self.loss(self.model(self.X[batch]), self.y[batch]).backward()
             self.optimizer.step()
+            if self.scheduler is not None:
+                self.scheduler.step()
 
     def accuracy(self, X, y):
         with self.torch.no_grad():
@@ -216,6 +235,7 @@ def main(argv=None):
     p.add_argument("--max-epochs", type=int, default=15)
     p.add_argument("--candidates", nargs="+", default=list(CANDIDATES))
     p.add_argument("--no-torch", action="store_true")
+    p.add_argument("--choose-only", action="store_true", help="stop after the choose phase")
     args = p.parse_args(argv)
 
     X, X_test, y, y_test, info = load_data(args.data, args.quick)
@@ -238,6 +258,10 @@ def main(argv=None):
              if s["t97_wall_median_s"] is not None}
     fast = min(timed, key=timed.get) if timed else "seed"
     print(f"chosen: {fast} = {CANDIDATES[fast]}")
+    if args.choose_only:
+        print(json.dumps({"benchmark": "bench_fast_recipe", "choose": chosen_summary,
+                          "chosen": fast, "fast_recipe": _plain(CANDIDATES[fast])}))
+        return
 
     # ---- confirm (test set, fresh seeds)
     use_torch = not args.no_torch
