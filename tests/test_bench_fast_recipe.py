@@ -42,3 +42,20 @@ def test_quick_digits_run_chooses_on_holdout_and_reports_json(tmp_path):
         assert 0.0 <= record["final_accuracy"][0] <= 1.0
     # the holdout is carved from the training images: 1297 train -> 259 held out
     assert payload["holdout"] == 259
+
+
+def test_quick_digits_run_with_torch_runs_the_same_step_schedule(tmp_path):
+    torch = pytest.importorskip("torch")
+    env = dict(os.environ, SKNN_CN_DATA=str(tmp_path), OMP_NUM_THREADS="1")
+    run = subprocess.run(
+        [sys.executable, SCRIPT, "--quick", "--data", "digits", "--target", "0.9",
+         "--max-epochs", "8", "--candidates", "nesterov lr0.5 b256 step400",
+         "--choose-seeds", "0", "--seeds", "101"],
+        capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
+    assert run.returncode == 0, run.stderr[-2000:]
+    payload = json.loads(run.stdout.strip().splitlines()[-1])
+    assert payload["torch"] is True and torch.__version__
+    assert payload["chosen"] == "nesterov lr0.5 b256 step400"
+    assert "StepSchedule(gamma=0.3, step_size=400)" in payload["fast_recipe"]["lr_schedule"]
+    assert set(payload["confirm"]) == {"sknn_cn seed", "sknn_cn fast", "torch seed",
+                                       "torch fast"}
