@@ -257,6 +257,9 @@ def main(argv=None):
     timed = {n: s["t97_wall_median_s"] for n, s in chosen_summary.items()
              if s["t97_wall_median_s"] is not None}
     fast = min(timed, key=timed.get) if timed else "seed"
+    if not timed:
+        print(f"no candidate reached {args.target} on the holdout in every run within "
+              f"{args.max_epochs} epochs: the seed recipe is kept as 'fast'")
     print(f"chosen: {fast} = {CANDIDATES[fast]}")
     if args.choose_only:
         print(json.dumps({"benchmark": "bench_fast_recipe", "choose": chosen_summary,

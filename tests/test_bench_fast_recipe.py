@@ -48,8 +48,8 @@ def test_quick_digits_run_with_torch_runs_the_same_step_schedule(tmp_path):
     torch = pytest.importorskip("torch")
     env = dict(os.environ, SKNN_CN_DATA=str(tmp_path), OMP_NUM_THREADS="1")
     run = subprocess.run(
-        [sys.executable, SCRIPT, "--quick", "--data", "digits", "--target", "0.9",
-         "--max-epochs", "8", "--candidates", "nesterov lr0.5 b256 step400",
+        [sys.executable, SCRIPT, "--quick", "--data", "digits", "--target", "0.8",
+         "--max-epochs", "30", "--candidates", "nesterov lr0.5 b256 step400",
          "--choose-seeds", "0", "--seeds", "101"],
         capture_output=True, text=True, timeout=300, cwd=ROOT, env=env)
     assert run.returncode == 0, run.stderr[-2000:]
