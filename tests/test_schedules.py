@@ -589,4 +589,5 @@ def test_check_estimator_with_a_batch_schedule():
     check_estimator(MulticlassMLPClassifier(
         (8,), max_iter=20, batch_size=16,
         batch_size_schedule=BatchSizeSchedule(milestones=(5, 10), factor=2)),
-        expected_failed_checks={"check_sample_weight_equivalence_on_dense_data": reason})
+        expected_failed_checks={"check_sample_weight_equivalence_on_dense_data": reason,
+                                "check_sample_weight_equivalence_on_sparse_data": reason})
