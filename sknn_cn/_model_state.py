@@ -20,10 +20,13 @@ from .network import ACTIVATIONS, resolve_activation
 from .training import schedules as _schedules
 from .training.schedules import get_schedule
 from .training.state import OPTIMIZERS as _OPTIMIZERS
+from .training.stopping import AUTO_PATIENCE
 
 __all__ = ["ModelFileError", "FITTED_ATTRIBUTES", "model_to_state", "model_from_state"]
 
 _MAX_DEPTH = 8              # nesting of parameter values (tuples, dicts)
+#: The training state's no-improvement counters (format_version 3 on).
+_COUNTERS = ("no_improvement", "n_plateaus")
 
 
 class ModelFileError(ValueError):
@@ -170,6 +173,7 @@ def _mlp_state(est, w, prefix):
     training["optimizer"] = {"class": opt["class"], "state": {
         k: (w.field(f"{prefix}training_state.optimizer.{k}", v)
             if isinstance(v, list) else v) for k, v in opt["state"].items()}}
+    training.update({k: state[k] for k in _COUNTERS})       # format_version 3
     return attrs, training
 
 
@@ -219,7 +223,6 @@ def model_to_state(est, w, prefix=""):
     return {"estimator": name, "params": {k: _encode(v, f"parameter {k}")
                                           for k, v in params.items()},
             "attributes": attrs, "training_state": training}
-
 
 
 def _number(value, where, kind, low=None, optional=False, inf=False):
@@ -337,11 +340,18 @@ def _check_params(r, est, coefs, acts, where):
 
 
 def _load_training(r, est, training, coefs, intercepts, prefix):
-    """partial_fit's state, checked here and set through est.set_training_state."""
+    """partial_fit's state, checked here and set through est.set_training_state.
+
+    The no-improvement counters came with format_version 3; a version 2 file
+    has none (its writer kept none), so they start at 0 as they then did."""
     where = prefix + "training_state"
-    if not isinstance(training, dict) or set(training) - {"n_updates", "rng", "optimizer"}:
-        r.fail(f"{where} keys must be n_updates, rng, optimizer")
+    counters = _COUNTERS if r.version >= 3 else ()
+    keys = {"n_updates", "rng", "optimizer", *counters}
+    if not isinstance(training, dict) or set(training) != keys:
+        r.fail(f"{where} keys must be {sorted(keys)} (format_version {r.version})")
     n_updates = _number(training.get("n_updates"), f"{where}.n_updates", int, 0)
+    counts = {k: _number(training[k], f"{where}.{k}", int, 0) if k in counters else 0
+              for k in _COUNTERS}
     if training.get("rng") is None or training.get("optimizer") is None:
         r.fail(f"{where}: rng and optimizer are required")
     rng = training["rng"]
@@ -367,10 +377,9 @@ def _load_training(r, est, training, coefs, intercepts, prefix):
             if k in lists else v) for k, v in entry["state"].items()}}
     try:
         est.set_training_state({"n_updates": n_updates, "generator": bitgen.state,
-                                "optimizer": optimizer})
+                                "optimizer": optimizer, **counts})
     except ValueError as exc:       # OptimizerStateError is one
         r.fail(f"{where}: {exc}")
-
 
 
 def _load_boost(r, cls, est, attrs, training, prefix):
@@ -439,6 +448,27 @@ def _load_learner(r, spec, prefix, n_features, classes):
     return learner
 
 
+def _old_stopping_rule(r, params, where):
+    """A file from before ``n_iter_no_change='auto'``: what its number meant
+    (on the parameters as JSON).
+
+    Until ``'auto'`` and ``learning_rate`` came (in one change) the number
+    counted checks made every ``ceil(100 / batches per epoch)`` epochs, default
+    10: that is ``'auto'`` now (``AUTO_PATIENCE``), so 10 loads as ``'auto'``.
+    Another number is kept and now means sklearn's every-epoch rule (the same
+    with >= 100 batches per epoch).  A file naming ``learning_rate`` is newer."""
+    value = params.get("n_iter_no_change")
+    if "learning_rate" in params or not isinstance(value, int) or isinstance(value, bool):
+        return params
+    note = ("is loaded as 'auto', the same rule under its new name" if value == AUTO_PATIENCE else
+            "is kept but now means sklearn's rule (a check every epoch), not the old "
+            "one (a check every ceil(100 / batches per epoch) epochs)")
+    warnings.warn(f"{r.path!r} ({where}) is a format_version {r.version} file, from "
+                  f"before n_iter_no_change='auto': n_iter_no_change={value} {note}. "
+                  "Save it again to keep this reading.", UserWarning, stacklevel=6)
+    return {**params, "n_iter_no_change": "auto"} if value == AUTO_PATIENCE else params
+
+
 def model_from_state(r, model, prefix=""):
     where = prefix or "model"
     if not (isinstance(model, dict) and set(model) == {
@@ -452,6 +482,13 @@ def model_from_state(r, model, prefix=""):
     params = model["params"]
     if not isinstance(params, dict):
         r.fail(f"{where}: params must be an object")
+    if r.version < 3:       # the MLP's own parameters, or a boosting template's
+        inner = params.get("estimator")
+        if isinstance(inner, dict) and isinstance(inner.get("params"), dict):
+            params = {**params, "estimator": {
+                **inner, "params": _old_stopping_rule(r, inner["params"], where)}}
+        else:
+            params = _old_stopping_rule(r, params, where)
     est = _build(cls, {k: _decode(v, f"{r.path!r}: parameter {k}")
                        for k, v in params.items()}, repr(r.path))
     load = _load_boost if cls.__name__ == "SchapireBoostClassifier" else _load_mlp

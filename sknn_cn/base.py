@@ -425,16 +425,20 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
         state : dict
             ``{'n_updates': n_updates_, 'generator': the shuffling generator's
             bit_generator.state, 'optimizer': {'class': name, 'state':
-            optimizer.state_dict()}}`` (copies; :mod:`sknn_cn.training.state`).
+            optimizer.state_dict()}, 'no_improvement': int, 'n_plateaus': int}``
+            (copies; the two counts of the no-improvement rule and of
+            ``learning_rate='adaptive'``; :mod:`sknn_cn.training.state`).
         """
         check_is_fitted(self)
-        return training_state(self.n_updates_, self._rng, self._optimizer)
+        return training_state(self.n_updates_, self._rng, self._optimizer,
+                              getattr(self, "_no_improvement_count", 0),
+                              getattr(self, "_n_plateaus", 0))
 
     def set_training_state(self, state):
         """Put back a state from :meth:`get_training_state`, checking every field
         (the optimizer's arrays against the fitted ``coefs_``, which must be set):
         a ``ValueError`` names the field that is missing or wrong."""
         check_is_fitted(self)
-        self.n_updates_, self._rng, self._optimizer = check_training_state(
-            state, self.coefs_, self.intercepts_)
+        (self.n_updates_, self._rng, self._optimizer, self._no_improvement_count,
+         self._n_plateaus) = check_training_state(state, self.coefs_, self.intercepts_)
         return self

@@ -1,12 +1,12 @@
 """Save and load fitted classifiers as a documented, versioned file; loading runs no code.
 
-Format (``format_version`` 2)
+Format (``format_version`` 3)
 -----------------------------
 A model file is a zip archive whose members are all *stored* (not compressed):
 
 * ``header.json`` (at most 1 MiB of UTF-8 JSON)::
 
-    {"format": "sknn_cn-model", "format_version": 2, "sknn_cn_version": "...",
+    {"format": "sknn_cn-model", "format_version": 3, "sknn_cn_version": "...",
      "model": {"estimator": "<class name>", "params": {...},
                "attributes": {...}, "training_state": {...}}}
 
@@ -14,13 +14,25 @@ A model file is a zip archive whose members are all *stored* (not compressed):
   (``get_params(deep=False)``); ``attributes`` its public fitted attributes,
   listed per class in :data:`FITTED_ATTRIBUTES`; ``training_state`` what
   ``partial_fit`` needs to continue exactly (the update count, the random
-  generator's PCG64 state and the optimizer's public state, see
-  :meth:`sknn_cn.training.optimizers.AdamOptimizer.state_dict`).  A
+  generator's PCG64 state, the optimizer's public state, see
+  :meth:`sknn_cn.training.optimizers.AdamOptimizer.state_dict`, and the
+  no-improvement rule's counters ``no_improvement`` and ``n_plateaus``, the
+  latter being how often ``learning_rate='adaptive'`` has divided the rate).  A
   ``SchapireBoostClassifier`` nests one ``model`` per learner.
 * one ``.npy`` member per array, at a name fixed by the header (``coefs_.0.npy``,
   ``classes_.npy``, ``training_state.optimizer.ms.0.npy``, ...).  The JSON
   holds an array's place as ``true`` (single array), a count (list of arrays)
   or ``null`` (attribute is ``None``).
+
+Older files
+-----------
+Version 2 (before the no-improvement counters and ``n_iter_no_change='auto'``)
+still loads: its training state has no counters, so they start at 0 (its
+writer kept none), and its ``n_iter_no_change`` is read as it was meant: the
+old default 10 counted checks made every ``ceil(100 / batches per epoch)``
+epochs, which is ``'auto'`` now, so 10 loads as ``'auto'``; another number is
+kept and now means scikit-learn's every-epoch rule.  Either way a
+``UserWarning`` says so.  Version 1 files are refused.
 
 What loading protects against
 -----------------------------
@@ -80,7 +92,9 @@ __all__ = ["ModelFileError", "FITTED_ATTRIBUTES", "save_model", "load_model",
            "read_header"]
 
 FORMAT_NAME = "sknn_cn-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+#: Versions load_model reads (2: before the no-improvement counters).
+READABLE_VERSIONS = (2, 3)
 HEADER_NAME = "header.json"
 MAX_HEADER_BYTES = 1 << 20
 _SAFE_KINDS = "biufU"
@@ -215,10 +229,12 @@ class _Reader:
         header = json.loads(self.zf.read(info).decode("utf-8"))
         if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
             self.fail("not an sknn_cn model file (no 'format': 'sknn_cn-model')")
-        if header.get("format_version") != FORMAT_VERSION:
-            self.fail(f"format_version {header.get('format_version')!r}; this sknn_cn "
-                      f"({__version__}) reads version {FORMAT_VERSION} (re-save "
-                      "version 1 files with the sknn_cn that wrote them)")
+        version = header.get("format_version")
+        if not (type(version) is int and version in READABLE_VERSIONS):
+            self.fail(f"format_version {version!r}; this sknn_cn ({__version__}) reads "
+                      f"versions {list(READABLE_VERSIONS)} (re-save version 1 files "
+                      "with the sknn_cn that wrote them)")
+        self.version = version
         return header
 
     def array(self, name, where, kinds="biufU", ndim=None):

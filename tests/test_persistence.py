@@ -191,7 +191,7 @@ def test_loading_never_unpickles(tmp_path, multiclass, monkeypatch):
     with zipfile.ZipFile(path) as zf:
         assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist())
     header = read_header(path)
-    assert header["format"] == "sknn_cn-model" and header["format_version"] == 2
+    assert header["format"] == "sknn_cn-model" and header["format_version"] == 3
     assert header["model"]["params"]["lr_schedule"]["__schedule__"] == "StepSchedule"
 
 
