@@ -151,8 +151,9 @@ def gradcheck(report):
     how_many = (" (200 random elements of each large array, quick mode)"
                 if n_checked < n_params else " (every one)")
     report.note(f"{name}, {net_name(trained)} net: 20 images, L2 term alpha = 0.001 "
-                "included in J (seed 1.4.3.3 note 3), no dropout in this package (note "
-                f"4); {n_checked:,} of the {n_params:,} parameters checked{how_many}.")
+                "included in J (seed 1.4.3.3 note 3), dropout off while checking (note 4: "
+                "check_gradients' default; dropout='frozen' checks one fixed mask); "
+                f"{n_checked:,} of the {n_params:,} parameters checked{how_many}.")
     h = r_relu.epsilon
     # one element at a time: W1[i, j] moves z_j by h * x_i, b1[j] by h
     reach = h * max(1.0, float(np.abs(X).max()))
