@@ -210,11 +210,11 @@ def test_partial_fit_one_root_and_one_epoch_per_call(digits):
     assert [r["max_subtasks"] for r in rec.record if r["hook"] == "begin"
             and len(r["path"]) == 1] == [1, 1, 1]
     assert [e["fitted"]["loss_"] for e in rec.ends("epoch")] == clf.loss_curve_
-    # n_iter_ counts the epochs of the current call (sklearn 1.9): 1 per partial_fit
+    # n_iter_ counts the epochs of this call, as MLPClassifier's in scikit-learn 1.9
     assert [e["fitted"]["n_iter_"] for e in rec.ends("epoch")] == [1, 1, 1]
 
 
-def test_warm_start_second_fit_is_a_new_root_continuing_the_epochs(digits):
+def test_warm_start_second_fit_is_a_new_root_counting_its_own_epochs(digits):
     X, y = digits
     rec = Recorder()
     clf = MulticlassMLPClassifier((8,), max_iter=2, warm_start=True,
@@ -227,7 +227,7 @@ def test_warm_start_second_fit_is_a_new_root_continuing_the_epochs(digits):
     one = [("setup", root), ("begin", root), *_epochs(root, 2), ("end", root),
            ("teardown", root)]
     assert rec.events() == one * 2
-    # n_iter_ counts the epochs of the current fit (sklearn 1.9), warm_start too
+    # n_iter_ restarts with every fit, as MLPClassifier's in scikit-learn 1.9
     assert [e["fitted"]["n_iter_"] for e in rec.ends("epoch")] == [1, 2, 1, 2]
     assert [e["fitted"]["loss_"] for e in rec.ends("epoch")] == clf.loss_curve_
 
@@ -458,7 +458,7 @@ def test_lr_range_test_reports_each_step(digits):
     ends = rec.ends("step")
     assert [e["fitted"]["learning_rate_init"] for e in ends] == list(result.lrs)
     assert [e["fitted"]["loss_"] for e in ends] == list(result.losses)
-    assert [e["fitted"]["n_iter_"] for e in ends] == [1] * 12  # one step per call
+    assert [e["fitted"]["n_iter_"] for e in ends] == [1] * 12  # one partial_fit a step
     assert all(e["X"].shape == (32, X.shape[1]) for e in ends)
     assert callbacks_of(net) == [rec]  # the estimator given keeps its callbacks
 
