@@ -144,9 +144,12 @@ def fit_lbfgs(data, y_index, *, initial, layer_sizes, activations, out_activatio
             watch.begin_run(_state(initial, params, dtype, None, [], None, max_iter))
             asked = []
 
-            def on_iteration(x, losses, params=params):
-                state = _state(initial, _unflatten(x, params), dtype, losses[-1], losses,
-                               None, max_iter)
+            # the accepted point as (W, b) views: pack_params' layout, refilled per iteration
+            accepted, accepted_views = network.pack_params(params, np.float64)
+
+            def on_iteration(x, losses, accepted=accepted, views=accepted_views):
+                accepted[...] = x
+                state = _state(initial, views, dtype, losses[-1], losses, None, max_iter)
                 watch.begin_epoch(state)
                 if watch.end_epoch(state):
                     asked.append(len(losses))
@@ -186,16 +189,6 @@ def fit_lbfgs(data, y_index, *, initial, layer_sizes, activations, out_activatio
             "(e.g. sklearn.preprocessing.StandardScaler).",
             ConvergenceWarning)
     return best, n_trained
-
-
-def _unflatten(x, params):
-    """(W, b) views of the flat vector ``x``, laid out as :func:`network.pack_params`
-    lays out ``params`` (every W, then every b)."""
-    arrays = [W for W, _ in params] + [b for _, b in params]
-    offsets = np.cumsum([0] + [a.size for a in arrays])
-    views = [x[start:stop].reshape(a.shape)
-             for a, start, stop in zip(arrays, offsets[:-1], offsets[1:])]
-    return list(zip(views[:len(params)], views[len(params):]))
 
 
 def _state(initial, params, dtype, loss, losses, result, max_iter):
