@@ -14,6 +14,15 @@ import os
 
 import pytest
 
+# Under pytest-xdist (addopts in pyproject.toml) two workers share the cores: one
+# BLAS / OpenMP thread each, set here before any test module loads NumPy or torch,
+# so that their BLAS pools do not spin against each other (issue 13 measured
+# 2-thread BLAS 10-50x slower on a busy 2-core machine).  A value the user set wins;
+# a fit's own n_threads (sknn_cn.training.threads) still applies inside the fit.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_var, "1")
+
 #: Environment variable naming a data home that holds the real MNIST.
 TEST_MNIST_ENV = "SKNN_CN_TEST_MNIST"
 
