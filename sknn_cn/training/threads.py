@@ -231,11 +231,21 @@ def _inside(path, directories):
 
 
 def _limits_by_library(n_threads):
-    """``[(controller, limit), ...]``: NumPy's BLAS gets ``n_threads``, any other 1.
+    """``[(controller, limit), ...]``: NumPy's BLAS gets ``n_threads``, any other 1."""
+    numpys, others = _blas_by_origin()
+    if others is None:
+        return [(numpys, n_threads)]
+    return [(numpys, n_threads), (others, 1)]
+
+
+@functools.lru_cache(maxsize=None)
+def _blas_by_origin():
+    """NumPy's BLAS and the other BLAS libraries, as two controllers (made once).
 
     NumPy's BLAS is the library inside NumPy's package (``numpy.libs``,
-    ``numpy/.dylibs``); if none is there, NumPy uses a BLAS it shares with the
-    rest of the process, and every BLAS library gets ``n_threads``.
+    ``numpy/.dylibs``).  If none is there, or nothing else is loaded, NumPy
+    uses a BLAS it shares with the rest of the process: one controller, and
+    None for the others.
     """
     blas = _controller().select(user_api="blas")
     numpy_dir = os.path.realpath(os.path.dirname(np.__file__))
@@ -244,8 +254,8 @@ def _limits_by_library(n_threads):
     numpys = [p for p in paths if _inside(p, numpy_dirs)]
     others = [p for p in paths if p not in numpys]
     if not numpys or not others:
-        return [(blas, n_threads)]
-    return [(blas.select(filepath=numpys), n_threads), (blas.select(filepath=others), 1)]
+        return blas, None
+    return blas.select(filepath=numpys), blas.select(filepath=others)
 
 
 @functools.lru_cache(maxsize=None)
