@@ -27,9 +27,10 @@ depth 1-4, batch 16-1024), which takes long.
 
 ``--threads 1 2`` measures every implementation with one and with two
 threads; ``--threads-policy`` instead measures only sknn_cn with 1 and 2
-BLAS threads on the seed net (784-64-16-10, logistic/tanh, batch 64) and on
-large layers (784-1024-1024-10, batch 512): the measurement behind
-``n_threads=None`` (:mod:`sknn_cn.training.threads`).
+BLAS threads on seven nets from the seed net (784-64-16-10, logistic/tanh,
+batch 64) to 784-1024-1024-10 at batch 512, once with the other core free and
+once with it kept busy by a spinning process this script starts: the
+measurement behind ``n_threads=None`` (:mod:`sknn_cn.training.threads`).
 
 ``--ufuncs`` times the elementwise steps of the seed net's first layer
 (``np.tanh``, ``np.exp``, the logistic written with either), the reason the
@@ -79,13 +80,19 @@ FULL_GRID = dict(GRID, n_samples=[1_000, 10_000, 100_000, 1_000_000],
 QUICK_BASE = {"n_samples": 400, "n_features": 20, "width": 16, "depth": 1,
               "batch_size": 32, "dtype": "float32"}
 QUICK_GRID = {"n_samples": [200, 400], "width": [8, 16], "dtype": ["float32", "float64"]}
-POLICY = {  # the two nets of the thread policy
-    "seed net 784-64-16-10, batch 64": dict(n_samples=10_000, n_features=784,
-                                            hidden=(64, 16), activation=("logistic", "tanh"),
-                                            batch_size=64, dtype="float32"),
-    "large 784-1024-1024-10, batch 512": dict(n_samples=5_120, n_features=784,
-                                              hidden=(1024, 1024), activation="relu",
-                                              batch_size=512, dtype="float32"),
+def _policy_net(hidden, batch_size, activation="relu", n_samples=10_240):
+    return dict(n_samples=n_samples, n_features=784, hidden=hidden, activation=activation,
+                batch_size=batch_size, dtype="float32")
+
+
+POLICY = {  # the nets of the thread policy, by the multiply-adds of their largest product
+    "seed net 784-64-16-10, batch 64": _policy_net((64, 16), 64, ("logistic", "tanh")),
+    "784-128-10, batch 64": _policy_net((128,), 64),
+    "784-256-256-10, batch 128": _policy_net((256, 256), 128),
+    "784-512-512-10, batch 128": _policy_net((512, 512), 128),
+    "784-512-512-10, batch 256": _policy_net((512, 512), 256),
+    "784-1024-1024-10, batch 128": _policy_net((1024, 1024), 128, n_samples=5_120),
+    "784-1024-1024-10, batch 512": _policy_net((1024, 1024), 512, n_samples=5_120),
 }
 IMPLEMENTATIONS = ("sknn_cn", "torch", "sklearn", "numpy")
 
@@ -336,18 +343,52 @@ def plot(rows, path):
 
 
 # ====================================================================== policy
-def run_policy(repeats):
-    """sknn_cn with 1 and 2 BLAS threads on the seed net and on large layers."""
+@contextlib.contextmanager
+def _other_core(busy):
+    """The other core free, or kept busy by a spinning process (``busy``)."""
+    if not busy:
+        yield
+        return
+    import subprocess
+
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.5)
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
+
+
+def run_policy(repeats, conditions=("free", "busy")):
+    """sknn_cn with 1 and 2 BLAS threads, the other core free and busy, and the
+    count that ``n_threads=None`` picks for each net."""
+    from sknn_cn.training.threads import resolve_n_threads
+
     keys = [("sknn_cn", 1), ("sknn_cn", 2)]
     results = {}
-    for name, spec in POLICY.items():
-        cfg = dict(spec)
-        seconds = measure(cfg, keys, repeats)
-        one, two = seconds[("sknn_cn", 1)], seconds[("sknn_cn", 2)]
-        results[name] = {"s_per_epoch_1_thread": one, "s_per_epoch_2_threads": two,
-                         "two_over_one": two / one}
-        print(f"  {name}: 1 thread {one:.3f} s/epoch, 2 threads {two:.3f} s/epoch, "
-              f"ratio 2/1 = {two / one:.2f}", flush=True)
+    for condition in conditions:
+        with _other_core(condition == "busy"):
+            for name, spec in POLICY.items():
+                cfg = dict(spec)
+                seconds = measure(cfg, keys, repeats)
+                one, two = seconds[("sknn_cn", 1)], seconds[("sknn_cn", 2)]
+                layers = [cfg["n_features"], *cfg["hidden"], N_CLASSES]
+                largest = max(cfg["batch_size"] * a * b for a, b in zip(layers, layers[1:]))
+                picks = resolve_n_threads(None, cfg["batch_size"], layers,
+                                          others_running=0 if condition == "free" else 1)
+                results.setdefault(name, {"largest_product": largest})[condition] = {
+                    "s_per_epoch_1_thread": one, "s_per_epoch_2_threads": two,
+                    "two_over_one": two / one, "policy_picks": picks}
+                print(f"  other core {condition}: {name} ({largest:.1e} multiply-adds): "
+                      f"1 thread {one:.3f} s/epoch, 2 threads {two:.3f}, "
+                      f"2/1 = {two / one:.2f}; n_threads=None picks {picks}", flush=True)
+    rows = [[name, f"{r['largest_product']:.1e}",
+             *(f"{r[c]['two_over_one']:.2f} ({r[c]['policy_picks']})" for c in conditions)]
+            for name, r in results.items()]
+    print()
+    print(format_table(["net", "largest product",
+                        *(f"2/1, other core {c} (picks)" for c in conditions)], rows))
     return results
 
 
@@ -408,7 +449,8 @@ def parse_args(argv=None):
     p.add_argument("--ufuncs", action="store_true",
                    help="only the elementwise steps of the seed net's first layer")
     p.add_argument("--threads-policy", action="store_true",
-                   help="only sknn_cn at 1 and 2 BLAS threads, seed net and large layers")
+                   help="only sknn_cn at 1 and 2 BLAS threads, seven nets, the other "
+                        "core free and busy")
     return p.parse_args(argv)
 
 

@@ -205,6 +205,12 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
         the estimator has no ``partial_fit`` attribute, as in scikit-learn.
         Afterwards ``n_iter_`` is 1 (scikit-learn 1.9); ``loss_curve_`` grows.
 
+        X is not scanned for NaN and inf before the epoch, as ``fit`` does: a
+        NaN or inf anywhere in X makes the loss or the weights non-finite
+        during the epoch (``inf * 0`` is NaN in ``X^T dZ``), and then the
+        call raises scikit-learn's ValueError naming X and changes nothing.
+        This saves a full read of X per call (about 5 % of an MNIST epoch).
+
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
@@ -265,12 +271,14 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
 
         fitted_before = hasattr(self, "coefs_")
         keep_state = fitted_before and (incremental or self.warm_start)
-        X, y, sample_weight = self._validate_training_data(
-            X, y, sample_weight, reset=not keep_state
+        # partial_fit reads X for NaN / inf only if training turns non-finite
+        # (below): a full read of X on every call costs ~5% of an MNIST epoch
+        X, y, sample_weight, labels = self._validate_training_data(
+            X, y, sample_weight, reset=not keep_state, check_finite=not incremental
         )
         dtype = self.coefs_[0].dtype.type if keep_state else self._train_dtype(X)
         X = self._as_model_dtype(X, dtype, fitted=keep_state)  # C-contiguous, or CSR
-        y_index = self._set_classes(y, incremental, keep_state)
+        y_index = self._set_classes(y, labels, incremental, keep_state)
         Y = self._encode_targets(y_index, dtype)
         sample_weight = self._effective_sample_weight(sample_weight, X, y_index, dtype)
 
@@ -303,19 +311,24 @@ class BaseMLPClassifier(WatchMixin, FitInputsMixin, ClassifierMixin, BaseEstimat
         if self.solver == "lbfgs":
             return self._fit_lbfgs(X, Y, sample_weight, y_index, initial, layer_sizes,
                                    activations, dtype, watch)
-        best, n_trained, epochs = fit_initialisations(
-            (X, Y, sample_weight), y_index, initial=initial, layer_sizes=layer_sizes,
-            activations=activations, out_activation=self._out_activation,
-            init=self.init, dtype=dtype, rng=self._rng, make_optimizer=self._make_optimizer,
-            schedule=schedule, batch_size=self.batch_size,
-            batch_size_schedule=self.batch_size_schedule, max_iter=self.max_iter,
-            n_init=self.n_init, incremental=incremental, n_threads=self.n_threads,
-            alpha=self.alpha, learning_rate_init=self.learning_rate_init,
-            shuffle=self.shuffle, tol=self.tol, n_iter_no_change=self.n_iter_no_change,
-            verbose=self.verbose, validation=validation, dropout=dropout,
-            predict_index=self._predict_index,
-            predict_index_from_logits=self._predict_index_from_logits, watch=watch,
-        )
+        try:
+            best, n_trained, epochs = fit_initialisations(
+                (X, Y, sample_weight), y_index, initial=initial, layer_sizes=layer_sizes,
+                activations=activations, out_activation=self._out_activation,
+                init=self.init, dtype=dtype, rng=self._rng,
+                make_optimizer=self._make_optimizer, schedule=schedule,
+                batch_size=self.batch_size, batch_size_schedule=self.batch_size_schedule,
+                max_iter=self.max_iter, n_init=self.n_init, incremental=incremental,
+                n_threads=self.n_threads, alpha=self.alpha,
+                learning_rate_init=self.learning_rate_init, shuffle=self.shuffle,
+                tol=self.tol, n_iter_no_change=self.n_iter_no_change, verbose=self.verbose,
+                validation=validation, dropout=dropout, predict_index=self._predict_index,
+                predict_index_from_logits=self._predict_index_from_logits, watch=watch,
+            )
+        except FloatingPointError:
+            # a NaN or inf in X makes the loss or the weights non-finite: say so
+            self._check_finite_X(X)
+            raise
         self.n_init_ = n_trained
         self.activations_ = activations
         self.out_activation_ = self._out_activation

@@ -20,7 +20,12 @@ from sklearn.utils._param_validation import (
 )
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, unique_labels
-from sklearn.utils.validation import _check_sample_weight, column_or_1d, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    assert_all_finite,
+    column_or_1d,
+    validate_data,
+)
 
 from . import network
 from ._multilabel import indicator_from_keys, is_multilabel, is_row_keys, row_keys
@@ -106,6 +111,7 @@ class FitInputsMixin:
                     else np.ascontiguousarray(X, dtype=dtype))
         values = (cast.data, X.data) if sp.issparse(X) else (cast, X)
         if narrowing and not np.isfinite(values[0]).all():
+            self._check_finite_X(X)  # NaN / inf in X itself (partial_fit's unchecked X)
             limit = np.finfo(dtype).max
             largest = float(np.max(np.abs(values[1])))
             whose = ("the fitted model's" if fitted
@@ -177,7 +183,13 @@ class FitInputsMixin:
                              f"partial_fit, was: {fitted_classes!r}")
         return fitted_classes is None
 
-    def _validate_training_data(self, X, y, sample_weight, reset):
+    def _validate_training_data(self, X, y, sample_weight, reset, check_finite=True):
+        """Checked ``X``, ``y`` and the sorted labels of ``y`` (None if multilabel).
+
+        ``check_finite=False`` skips the NaN / inf scan of ``X`` (a full read of
+        it): ``partial_fit`` leaves it to :meth:`_check_finite_X`, called when
+        training turns non-finite, which a non-finite ``X`` always makes it.
+        """
         # multilabel indicator y: one logistic unit per label (the logistic output only)
         multilabel = is_multilabel(y)
         if multilabel and self._out_activation != "logistic":
@@ -190,14 +202,20 @@ class FitInputsMixin:
         X, y = validate_data(
             self, X, y, reset=reset, dtype=(np.float64, np.float32),
             ensure_min_samples=1, accept_sparse=("csr", "csc"), multi_output=multilabel,
+            ensure_all_finite=check_finite,
         )
         if multilabel:
             y = y.toarray() if sp.issparse(y) else np.asarray(y)
+            labels = None
         else:
             y = column_or_1d(y, warn=True)
-            _unique_labels(y)
+            labels = _unique_labels(y)
         self._train_dtype(X)  # checked even where the fitted dtype is kept
-        return X, y, sample_weight
+        return X, y, sample_weight, labels
+
+    def _check_finite_X(self, X):
+        """sklearn's ValueError naming X if it holds NaN or inf; else nothing."""
+        assert_all_finite(X, estimator_name=type(self).__name__, input_name="X")
 
     def _check_n_outputs(self, n_outputs):
         fitted = self.coefs_[-1].shape[1]
@@ -226,15 +244,16 @@ class FitInputsMixin:
             raise ValueError("A multilabel indicator y must contain only 0 and 1.")
         return row_keys(y)
 
-    def _set_classes(self, y, incremental, keep_state):
-        """Check ``y``'s labels against ``classes_`` (setting it in ``fit``); class indices."""
+    def _set_classes(self, y, labels, incremental, keep_state):
+        """Check ``y``'s labels (sorted, unique) against ``classes_`` (setting it in
+        ``fit``); class indices."""
         if y.ndim == 2:
             return self._set_labels(y, incremental, keep_state)
         if (incremental or keep_state) and hasattr(self, "coefs_"):
             self._check_n_outputs(1 if self._out_activation == "logistic"
                                   else len(self.classes_))
         if incremental:
-            unseen = np.setdiff1d(_unique_labels(y), self.classes_)
+            unseen = np.setdiff1d(labels, self.classes_, assume_unique=True)
             if unseen.size:
                 raise ValueError(
                     f"y contains labels {unseen.tolist()!r} that are not in "
@@ -242,7 +261,7 @@ class FitInputsMixin:
                     "call to partial_fit."
                 )
         else:
-            classes = _unique_labels(y)
+            classes = labels
             self._check_class_count(classes)
             if keep_state and not np.array_equal(classes, self.classes_):
                 raise ValueError(

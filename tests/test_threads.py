@@ -6,6 +6,7 @@ threads, so a fit that ran (even partly) under another fit's limit shows up as
 different weights.
 """
 
+import os
 import threading
 
 import numpy as np
@@ -21,6 +22,14 @@ pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceW
 
 def _blas_threads():
     return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def _blas_by_origin():
+    """Sorted (is NumPy's BLAS, threads) of every BLAS library: with the pip
+    wheels, SciPy's OpenBLAS (scipy.libs) and NumPy's (numpy.libs)."""
+    numpy_dir = os.path.realpath(os.path.dirname(np.__file__))
+    return sorted((os.path.realpath(lib["filepath"]).startswith(numpy_dir), lib["num_threads"])
+                  for lib in threadpool_info() if lib["user_api"] == "blas")
 
 
 def _data():
@@ -120,7 +129,7 @@ def test_a_different_limit_waits_for_the_running_fit():
         waiter.start()
         waiter.join(timeout=0.5)
         assert waiter.is_alive()  # still waiting: the limit is held
-        assert _blas_threads() == [2] * len(before)
+        assert _blas_by_origin() == [(False, 1), (True, 2)]
     waiter.join()
     assert seen == [[1] * len(before)]
     assert _blas_threads() == before
@@ -131,8 +140,8 @@ def test_nested_scope_in_the_same_thread_keeps_the_outer_limit():
     before = _blas_threads()
     with scoped_blas_threads(2):
         with scoped_blas_threads(1):
-            assert _blas_threads() == [2] * len(before)
-        assert _blas_threads() == [2] * len(before)
+            assert _blas_by_origin() == [(False, 1), (True, 2)]
+        assert _blas_by_origin() == [(False, 1), (True, 2)]
     assert _blas_threads() == before
 
 
@@ -152,22 +161,56 @@ def test_a_failed_fit_restores_the_limits():
 
 @pytest.mark.parametrize("n_threads", [1, 2, 3])
 def test_an_explicit_n_threads_is_obeyed(n_threads):
-    assert resolve_n_threads(n_threads, 512, [784, 1024, 1024, 10], load=0.0) == n_threads
+    assert resolve_n_threads(n_threads, 512, [784, 1024, 1024, 10],
+                             others_running=0) == n_threads
 
 
-def test_policy_one_thread_for_the_seed_net_even_on_a_quiet_machine():
-    assert resolve_n_threads(None, 64, [784, 64, 16, 10], load=0.0) == 1
+def test_policy_one_thread_for_the_seed_net_even_on_a_free_core():
+    assert resolve_n_threads(None, 64, [784, 64, 16, 10], others_running=0) == 1
 
 
-def test_policy_two_threads_only_for_large_layers_on_a_quiet_machine(monkeypatch):
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 2)
-    large = [784, 1024, 1024, 10]
-    assert resolve_n_threads(None, 512, large, load=0.0) == 2
-    assert resolve_n_threads(None, 512, large, load=1.5) == 1  # busy: one thread
-    monkeypatch.setattr(threads.os, "cpu_count", lambda: 1)
-    assert resolve_n_threads(None, 512, large, load=0.0) == 1
+def test_policy_two_threads_only_for_large_products_with_a_core_free(monkeypatch):
+    monkeypatch.setattr(threads, "_usable_cores", lambda: 2)
+    large = [784, 512, 512, 10]  # 128 * 784 * 512 = 5.1e7 multiply-adds
+    assert resolve_n_threads(None, 128, large, others_running=0) == 2
+    assert resolve_n_threads(None, 128, large, others_running=1) == 1  # core busy
+    assert resolve_n_threads(None, 64, large, others_running=0) == 1  # 2.6e7: too small
+    monkeypatch.setattr(threads, "_usable_cores", lambda: 1)
+    assert resolve_n_threads(None, 128, large, others_running=0) == 1
 
 
+def test_others_running_reads_proc_loadavg(monkeypatch, tmp_path):
+    """The running count of /proc/loadavg counts the reader: 3 running is 2 others."""
+    import builtins
+
+    fake = tmp_path / "loadavg"
+    fake.write_text("0.50 0.40 0.30 3/120 4242\n")
+    real_open = builtins.open
+    monkeypatch.setattr(builtins, "open", lambda path, *a, **k: real_open(
+        fake if path == "/proc/loadavg" else path, *a, **k))
+    assert threads._others_running(reads=3) == 2
+
+
+def test_a_fit_limits_numpys_blas_and_holds_scipys_at_one_thread(monkeypatch):
+    """Two OpenBLAS pools (the NumPy and SciPy wheels each bring one) busy-wait
+    on the same cores: during a fit only NumPy's BLAS, which does the matrix
+    products, has n_threads; SciPy's (axpy, L-BFGS-B) has one."""
+    import sknn_cn.training.loop as loop
+
+    seen = []
+    real_train = loop.train
+
+    def train(*args, **kwargs):
+        seen.append(_blas_by_origin())
+        return real_train(*args, **kwargs)
+
+    monkeypatch.setattr(loop, "train", train)
+    X, y = _data()
+    before = _blas_threads()
+    _estimator(0, 2).fit(X, y)
+    # the pip wheels: SciPy's OpenBLAS (scipy.libs) and NumPy's (numpy.libs)
+    assert seen == [[(False, 1), (True, 2)]]
+    assert _blas_threads() == before
 
 
 def test_after_a_fit_in_another_thread_this_thread_can_still_set_limits():

@@ -131,6 +131,29 @@ class Workspace:
         self.X = (None if sparse_X else
                   np.empty((batch_size, params[0][0].shape[0]), dtype=dtype))
         self.Y = np.empty((batch_size, widths[-1]), dtype=dtype)
+        self._rows = {}
+
+    def rows(self, m):
+        """Every buffer cut to its first ``m`` rows, as a :class:`BatchBuffers`.
+
+        Made once per batch size and kept: an epoch uses one or two sizes.
+        """
+        views = self._rows.get(m)
+        if views is None:
+            views = self._rows[m] = BatchBuffers(self, m)
+        return views
+
+
+class BatchBuffers:
+    """The first ``m`` rows of a :class:`Workspace`'s buffers (same attribute names)."""
+
+    def __init__(self, workspace, m):
+        self.Z = [Z[:m] for Z in workspace.Z]
+        self.A_L = workspace.A_L[:m]
+        self.dZ = [dZ[:m] for dZ in workspace.dZ]
+        self.ones = workspace.ones[:m]
+        self.X = None if workspace.X is None else workspace.X[:m]
+        self.Y = workspace.Y[:m]
 
 
 # --------------------------------------------------------------------------
@@ -171,14 +194,14 @@ def logits(params, X, activations, return_hidden=False, workspace=None, dropout=
     Z : ndarray of shape (n_samples, n_outputs)
         The logits ``Z_L = A_{L-1} W_L + B_L``.
     """
-    m = X.shape[0]
     last = len(params) - 1
     # where each Z goes: a workspace buffer's first m rows, or None (NumPy allocates)
-    Z_out = [None] * len(params) if workspace is None else [Z[:m] for Z in workspace.Z]
+    Z_out = [None] * len(params) if workspace is None else workspace.rows(X.shape[0]).Z
+    sparse_X = sp.issparse(X)
     A = X
     hidden = []
     for layer, (W, b) in enumerate(params):
-        if sp.issparse(A):  # sparse X (first layer): scipy's product, never densified
+        if layer == 0 and sparse_X:  # scipy's product on sparse X, never densified
             Z = _sparse_product(A, W, Z_out[layer])
         else:
             Z = np.matmul(A, W, out=Z_out[layer])  # Z = A_prev . W  (eqs. 1, 3, 5)
@@ -226,7 +249,7 @@ def forward(params, X, activations, out_activation, Y=None, workspace=None,
     """
     hidden, Z = logits(params, X, activations, return_hidden=True, workspace=workspace,
                        dropout=dropout)
-    out = None if workspace is None else workspace.A_L[:X.shape[0]]
+    out = None if workspace is None else workspace.rows(X.shape[0]).A_L
     # A_L = Logistic(Z_L) or Softmax(Z_L), and the loss when Y is given  (eq. 6)
     if reduce and Y is not None:
         A, loss = output_and_total_loss(Z, Y, out_activation, out, sample_weight)
@@ -272,8 +295,8 @@ def backward(params, acts, Y, activations, sample_weight=None, workspace=None,
         dZ_out, grads_out = [None] * n_layers, [(None, None)] * n_layers
         ones = np.ones(m, dtype=acts[-1].dtype)
     else:
-        dZ_out, grads_out = [dZ[:m] for dZ in workspace.dZ], workspace.grads
-        ones = workspace.ones[:m]
+        rows = workspace.rows(m)
+        dZ_out, grads_out, ones = rows.dZ, workspace.grads, rows.ones
     if sample_weight is None:
         total_weight = m
         row_scale = None
@@ -291,11 +314,12 @@ def backward(params, acts, Y, activations, sample_weight=None, workspace=None,
         dZ *= row_scale
 
     grads = [None] * n_layers
+    sparse_X = sp.issparse(acts[0])
     for layer in range(n_layers - 1, -1, -1):
         W, _ = params[layer]
         A_prev = acts[layer]
         dW, db = grads_out[layer]
-        if sp.issparse(A_prev):  # sparse X: X^T . dZ on the sparse matrix
+        if layer == 0 and sparse_X:  # X^T . dZ on the sparse matrix
             dW = _sparse_product(A_prev.T, dZ, dW)
         else:
             dW = np.matmul(A_prev.T, dZ, out=dW)  # dW = A_prev^T . dZ  (eqs. 8, 12, 16)

@@ -19,6 +19,8 @@ prediction minus the one-hot target, so backward never needs the derivative of
 the output activation itself.
 """
 
+import functools
+
 import numpy as np
 from scipy.special import expit
 
@@ -51,7 +53,14 @@ def _shifted_targets(shifted, Y, per_sample):
 def _row_sums(E):
     """Row sums as a column, by one BLAS matrix-vector product (numpy's
     ``sum(axis=1)`` is several times slower over K = 10 columns)."""
-    return E @ np.ones((E.shape[1], 1), dtype=E.dtype)
+    return E @ _ones_column(E.shape[1], E.dtype)
+
+
+@functools.lru_cache(maxsize=None)
+def _ones_column(k, dtype):
+    ones = np.ones((k, 1), dtype=dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 def _softmax_output(Z, Y, out, per_sample=True):

@@ -240,13 +240,12 @@ def train(state, data, *, activations, out_activation, schedule, total_steps,
                     m = stop - start
                     if gather:
                         batch = order[start:stop]
+                        rows = workspace.rows(m)
                         # mode='clip' skips a bounds check that costs twice
                         # the copy itself; `order` is a permutation, always valid
                         X_batch = (X[batch] if sparse_X else
-                                   np.take(X, batch, axis=0, out=workspace.X[:m],
-                                           mode="clip"))
-                        Y_batch = np.take(Y, batch, axis=0, out=workspace.Y[:m],
-                                          mode="clip")
+                                   X.take(batch, axis=0, out=rows.X, mode="clip"))
+                        Y_batch = Y.take(batch, axis=0, out=rows.Y, mode="clip")
                         sw_batch = None if sample_weight is None else sample_weight[batch]
                     else:
                         X_batch, Y_batch = X[start:stop], Y[start:stop]

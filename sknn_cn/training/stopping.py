@@ -224,8 +224,11 @@ def explosion_ceiling(state, data, batch_size, activations, out_activation, alph
     else:
         m = min(batch_size, X.shape[0])
         weights = None if sample_weight is None else sample_weight[:m]
-        _, loss_sum = network.forward(state.params, X[:m], activations, out_activation,
-                                      Y=Y[:m], sample_weight=weights, reduce=True)
+        # a non-finite start (partial_fit's X is not scanned) is the loop's to report
+        with np.errstate(over="ignore", invalid="ignore"):
+            _, loss_sum = network.forward(state.params, X[:m], activations,
+                                          out_activation, Y=Y[:m], sample_weight=weights,
+                                          reduce=True)
         total = m if weights is None else float(weights.sum())
         start = (loss_sum / total + network.l2_term(state.theta[:state.n_weights],
                                                      alpha, total)

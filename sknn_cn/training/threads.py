@@ -3,14 +3,22 @@
 The policy (``n_threads=None``)
 -------------------------------
 One BLAS thread, unless the largest matrix product of a mini-batch step has
-at least ``_THREADED_WORK`` multiply-adds *and* the machine is quiet (its
-one-minute load average below half a core when the fit starts); then two.
-Measured with ``benchmarks/bench_scaling.py --threads-policy`` (README,
-"BLAS threads"): on a busy 2-core machine a two-thread OpenBLAS product of the
-seed net's sizes is many times slower than a one-thread one (its threads wait
-for each other), and even large layers gain little; a second core pays only
-for large products on a machine that has one to spare.  An explicit
-``n_threads`` is always obeyed.
+at least ``_THREADED_WORK`` multiply-adds *and* a core is free when the fit
+starts (no other task is running on it, read from ``/proc/loadavg``); then
+two.  Measured on a 2-core machine (README, "BLAS threads";
+``benchmarks/bench_scaling.py --threads-policy``): with the other core free a
+second thread makes an epoch 0.53-0.69x as long from 5e7 multiply-adds up and
+gains little or loses below; with the other core busy it makes every net
+slower (1.3-2.8x).  An explicit ``n_threads`` is always obeyed.
+
+Which BLAS
+----------
+``n_threads`` is the thread count of NumPy's BLAS, which does every matrix
+product.  Any other BLAS library in the process (SciPy's wheels bring their
+own OpenBLAS, which the optimizers' ``axpy`` and L-BFGS-B use) runs one thread
+during a fit: two OpenBLAS thread pools busy-wait for work on the same cores,
+and alternating calls between them made a two-thread epoch 1.4-26x slower than
+a one-thread one even on a quiet machine.
 
 The number of threads changes float32 results in their last bits (OpenBLAS
 picks a different kernel split), so a fit runs with one fixed count from start
@@ -46,22 +54,23 @@ import collections
 import contextlib
 import functools
 import os
+import statistics
 import threading
+import time
 
+import numpy as np
 from threadpoolctl import OpenBLASController, ThreadpoolController
 
 __all__ = ["blas_threads_for", "resolve_n_threads", "scoped_blas_threads"]
 
 #: Multiply-adds of the largest product of a step from which a second thread
-#: may pay off (784-1024-1024 at batch 512 has 512 * 1024 * 1024 = 5.4e8;
-#: the seed net 784-64-16-10 at batch 64 has 64 * 784 * 64 = 3.2e6).
-_THREADED_WORK = 100_000_000
-
-#: One-minute load average per core below which the machine counts as quiet.
-_QUIET_LOAD_PER_CORE = 0.25
+#: pays on a free core (784-512-512 at batch 128 has 128 * 784 * 512 = 5.1e7:
+#: 0.66x; 784-256-256 at batch 128, 2.6e7: 0.94x; the seed net 784-64-16-10
+#: at batch 64, 3.2e6: 1.23x).
+_THREADED_WORK = 50_000_000
 
 
-def resolve_n_threads(n_threads, batch_size, layer_sizes, load=None):
+def resolve_n_threads(n_threads, batch_size, layer_sizes, others_running=None):
     """The number of BLAS threads a fit uses (the policy above).
 
     Parameters
@@ -71,8 +80,9 @@ def resolve_n_threads(n_threads, batch_size, layer_sizes, load=None):
     batch_size : int
     layer_sizes : sequence of int
         ``[n_features, n_hidden_1, ..., n_outputs]``.
-    load : float, optional
-        The one-minute load average (``os.getloadavg()[0]`` when omitted).
+    others_running : float, optional
+        How many other tasks are running right now (:func:`_others_running`
+        when omitted; read only for large products).
 
     Returns
     -------
@@ -82,12 +92,12 @@ def resolve_n_threads(n_threads, batch_size, layer_sizes, load=None):
         return n_threads
     largest = max(batch_size * n_in * n_out
                   for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
-    cores = os.cpu_count() or 1
+    cores = _usable_cores()
     if largest < _THREADED_WORK or cores < 2:
         return 1
-    if load is None:
-        load = _load_average()
-    return 2 if load < _QUIET_LOAD_PER_CORE * cores else 1
+    if others_running is None:
+        others_running = _others_running()
+    return 2 if others_running <= cores - 2 else 1
 
 
 def blas_threads_for(n_threads, batch_size, layer_sizes):
@@ -106,7 +116,7 @@ _condition = threading.Condition()
 _scope = {
     "limit": None,      # the limit the running fits share
     "running": 0,       # how many fits hold it
-    "limiter": None,    # threadpoolctl's limiter: restores the limits at the end
+    "limiters": None,   # threadpoolctl's limiters: restore the limits at the end
 }
 _queue = collections.deque()  # fits waiting, first come first served
 _this_thread = threading.local()  # .depth: fits running in this thread
@@ -144,7 +154,8 @@ def _enter(n_threads):
                 _condition.notify_all()  # the next in the queue may join too
         if _scope["running"] == 0:
             _take_control()
-            _scope["limiter"] = _controller().limit(limits=n_threads, user_api="blas")
+            _scope["limiters"] = [controller.limit(limits=limit)
+                                  for controller, limit in _limits_by_library(n_threads)]
             _scope["limit"] = n_threads
         _scope["running"] += 1
 
@@ -158,9 +169,10 @@ def _leave():
         _scope["running"] -= 1
         if _scope["running"] == 0:
             _take_control()
-            _scope["limiter"].restore_original_limits()
+            for limiter in reversed(_scope["limiters"]):
+                limiter.restore_original_limits()
             _release_control()
-            _scope["limiter"] = _scope["limit"] = None
+            _scope["limiters"] = _scope["limit"] = None
             _condition.notify_all()
 
 
@@ -184,11 +196,66 @@ def _release_control():
         clear()
 
 
-def _load_average():
+def _usable_cores():
     try:
-        return os.getloadavg()[0]
-    except OSError:  # not available: assume a busy machine
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _others_running(reads=5):
+    """How many tasks besides this one are running now.
+
+    Linux: the median of a few reads, 1 ms apart, of the running count in
+    ``/proc/loadavg`` (which counts the reader).  Elsewhere the one-minute
+    load average less this process, a slower signal; unknown: busy.
+    """
+    try:
+        counts = []
+        for _ in range(reads):
+            with open("/proc/loadavg") as f:
+                counts.append(int(f.read().split()[3].split("/")[0]))
+            time.sleep(0.001)
+        return statistics.median(counts) - 1
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return max(0.0, os.getloadavg()[0] - 1)
+    except OSError:
         return float("inf")
+
+
+def _inside(path, directories):
+    path = os.path.realpath(path)
+    return any(path.startswith(d + os.sep) for d in directories)
+
+
+def _limits_by_library(n_threads):
+    """``[(controller, limit), ...]``: NumPy's BLAS gets ``n_threads``, any other 1."""
+    numpys, others = _blas_by_origin()
+    if others is None:
+        return [(numpys, n_threads)]
+    return [(numpys, n_threads), (others, 1)]
+
+
+@functools.lru_cache(maxsize=None)
+def _blas_by_origin():
+    """NumPy's BLAS and the other BLAS libraries, as two controllers (made once).
+
+    NumPy's BLAS is the library inside NumPy's package (``numpy.libs``,
+    ``numpy/.dylibs``).  If none is there, or nothing else is loaded, NumPy
+    uses a BLAS it shares with the rest of the process: one controller, and
+    None for the others.
+    """
+    blas = _controller().select(user_api="blas")
+    numpy_dir = os.path.realpath(os.path.dirname(np.__file__))
+    numpy_dirs = (numpy_dir, numpy_dir + ".libs")
+    paths = [lib.filepath for lib in blas.lib_controllers]
+    numpys = [p for p in paths if _inside(p, numpy_dirs)]
+    others = [p for p in paths if p not in numpys]
+    if not numpys or not others:
+        return blas, None
+    return blas.select(filepath=numpys), blas.select(filepath=others)
 
 
 @functools.lru_cache(maxsize=None)
