@@ -23,6 +23,9 @@ import pytest  # noqa: E402
 from sknn_cn import tour  # noqa: E402
 from sknn_cn.datasets import load_handwritten_digits  # noqa: E402
 
+# One pytest-xdist worker runs this file, so the quick tour (module fixture) runs once.
+pytestmark = pytest.mark.xdist_group("tour")
+
 
 @pytest.fixture(scope="module")
 def quick_run(tmp_path_factory):
