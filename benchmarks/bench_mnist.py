@@ -628,9 +628,9 @@ def seed_net_report(args, cfg, data_info, summary, memory, machine, load_after):
     targets = issue_targets(summary, floor, memory, data_info)
     full_mnist = data_info["name"] == "MNIST"
     if targets and not full_mnist:
-        lines += ["", "(issue 3's targets are checked on the full MNIST only)"]
+        lines += ["", "(issue 13's targets are checked on the full MNIST only)"]
     elif targets:
-        lines += ["", "Issue 3 targets (sknn_cn):", format_table(
+        lines += ["", "Issue 13 targets (sknn_cn):", format_table(
             ["target", "measured", "limit", "met"],
             [[t["name"], fmt(t["measured"], ".3f"), fmt(t["limit"], ".3f"),
               {True: "yes", False: "NO", None: "-"}[t["met"]]] for t in targets],
@@ -665,18 +665,25 @@ def seed_net_report(args, cfg, data_info, summary, memory, machine, load_after):
 
 
 def issue_targets(summary, floor, memory, data_info):
-    """The measurable targets of issue 3 for sknn_cn (None where not measured)."""
+    """The measurable targets of issue 13 (speed) for sknn_cn (None where not measured).
+
+    An epoch inside one ``fit`` at most 1.3x the matmul floor and 0.35x
+    PyTorch eager's epoch; an epoch by ``partial_fit`` within 5 % of one inside
+    ``fit``; the seed recipe's time to the target accuracy at most 0.35x
+    PyTorch's on the same recipe.  ``memory`` and ``data_info`` are unused
+    (issue 3's peak-RSS target is printed in the table above).
+    """
     if "sknn_cn" not in summary:
         return []
     ours = summary["sknn_cn"]
-    epoch = ours["epoch_median_s"]
+    fit_epoch = summary.get("sknn_cn_fit", {}).get("epoch_median_s")
 
     def target(name, measured, limit):
         met = None if measured is None or limit is None else bool(measured <= limit)
         return {"name": name, "measured": measured, "limit": limit, "met": met}
 
-    def ratio(peer):
-        if peer not in summary or not summary[peer]["epoch_median_s"]:
+    def over(epoch, peer):
+        if epoch is None or peer not in summary or not summary[peer]["epoch_median_s"]:
             return None
         return epoch / summary[peer]["epoch_median_s"]
 
@@ -685,20 +692,13 @@ def issue_targets(summary, floor, memory, data_info):
         ours_t = ours["time_to_target_median_s"]
         torch_t = summary["torch"]["time_to_target_median_s"]
         t97_torch = ours_t / torch_t if ours_t is not None and torch_t else None
-    acc = ours["final_accuracy_median"]
-    mem = memory.get("sknn_cn", {})
-    mem_limit = 1.5 * data_info["X_train_mb"] + 150.0
-    fit_epoch = summary.get("sknn_cn_fit", {}).get("epoch_median_s")
     return [
-        target("s/epoch / floor", None if floor is None else epoch / floor, 1.5),
-        target("s/epoch of one fit / floor",
-               None if floor is None or fit_epoch is None else fit_epoch / floor, 1.5),
-        target("s/epoch / torch", ratio("torch"), 0.35),
-        target("s/epoch / numpy", ratio("numpy"), 0.65),
+        target("epoch of one fit / floor",
+               None if floor is None or fit_epoch is None else fit_epoch / floor, 1.3),
+        target("epoch of one fit / torch", over(fit_epoch, "torch"), 0.35),
+        target("partial_fit epoch / fit epoch", over(ours["epoch_median_s"], "sknn_cn_fit"),
+               1.05),
         target("time to target / torch", t97_torch, 0.35),
-        {"name": "final test accuracy", "measured": acc, "limit": 0.975,
-         "met": None if acc is None else bool(acc >= 0.975)},
-        target("peak RSS MB", mem.get("peak_mb"), mem_limit),
     ]
 
 

@@ -242,16 +242,29 @@ def _torch_available():
 
 
 # ====================================================================== timing
+#: Short epochs are timed more often: at least this many seconds of each key.
+MIN_SECONDS_PER_KEY = 1.0
+
+
 def measure(cfg, keys, repeats, seed=0):
-    """Median seconds per epoch of each (implementation, threads) key, interleaved."""
+    """Median seconds per epoch of each (implementation, threads) key, interleaved.
+
+    At least ``repeats`` epochs each, more where an epoch is short (up to 50,
+    so that each key is timed for about ``MIN_SECONDS_PER_KEY``): a 1 000-sample
+    epoch of a few milliseconds is otherwise at the mercy of one interruption.
+    """
     X, y = make_data(cfg["n_samples"], cfg["n_features"], cfg["dtype"], seed)
     runners = {}
+    warm_up = []
     for key in keys:
         name, threads = key
         runner = CLASSES[name](X, y, cfg, threads, seed)
         with runner.context():
+            start = time.perf_counter()
             runner.epoch()  # warm-up, not timed
+            warm_up.append(time.perf_counter() - start)
         runners[key] = runner
+    repeats = max(repeats, min(50, int(MIN_SECONDS_PER_KEY / max(min(warm_up), 1e-6))))
     times = {key: [] for key in keys}
     for repeat in range(repeats):
         order = keys[repeat % len(keys):] + keys[:repeat % len(keys)]

@@ -160,11 +160,15 @@ class BinaryMLPClassifier(_MLPClassifier):
         input as float32 and uses float64 otherwise.  float32 is about twice
         as fast.
     n_threads : int or None, default=None
-        BLAS threads while training.  None: one thread, unless the largest
-        product of a step has 1e8 multiply-adds or more (784-1024 at batch
-        128) and the machine is quiet (load average below a quarter of its
-        cores), then two.  On a busy 2-core machine two threads made an
-        epoch 61x slower for the seed net and 2.4x for 784-1024-1024
+        Threads of NumPy's BLAS, which does the matrix products, while
+        training (any other BLAS in the process, such as SciPy's own
+        OpenBLAS, runs one thread meanwhile: two OpenBLAS pools busy-waiting
+        on the same cores slowed two-thread epochs down up to 26x).  None:
+        one thread, unless the largest product of a step has 5e7
+        multiply-adds or more (784-512 at batch 128) and a core is free when
+        the fit starts (no other task running on it), then two.  On 2 cores,
+        two threads made such epochs 0.53-0.69x as long with the other core
+        free and 1.3-2.8x as long with it busy
         (``benchmarks/bench_scaling.py --threads-policy``, README).  Set it to
         use more cores, or to pin the count: float32 results differ in their
         last bits between thread counts.  Concurrent fits in one process share

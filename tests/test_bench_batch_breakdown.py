@@ -31,5 +31,10 @@ def test_quick_run_prints_every_part_and_strict_json(tmp_path):
     assert payload["parts"]["forward"]["floor_products_us_min"] > 0
     assert payload["over_floor"]["min"] == pytest.approx(
         payload["step_us"]["min"] / payload["floor_us"]["min"])
-    for line in ("gather", "forward", "backward", "whole step", "the step over the floor"):
+    # the bound: the floor's products plus the gather and one update, never below them
+    assert payload["bound_us"]["min"] > 0
+    assert payload["bound_over_floor"]["min"] == pytest.approx(
+        payload["bound_us"]["min"] / payload["floor_us"]["min"])
+    for line in ("gather", "forward", "backward", "whole step", "the step over the floor",
+                 "floor + gather + update"):
         assert line in run.stdout
