@@ -167,8 +167,8 @@ class BinaryMLPClassifier(_MLPClassifier):
         one thread, unless the largest product of a step has 5e7
         multiply-adds or more (784-512 at batch 128) and a core is free when
         the fit starts (no other task running on it), then two.  On 2 cores,
-        two threads made such epochs 0.53-0.69x as long with the other core
-        free and 1.3-2.8x as long with it busy
+        two threads made such epochs 0.55-0.96x as long with the other core
+        free and 1.1-2.6x as long with it busy
         (``benchmarks/bench_scaling.py --threads-policy``, README).  Set it to
         use more cores, or to pin the count: float32 results differ in their
         last bits between thread counts.  Concurrent fits in one process share

@@ -6,10 +6,10 @@ One BLAS thread, unless the largest matrix product of a mini-batch step has
 at least ``_THREADED_WORK`` multiply-adds *and* a core is free when the fit
 starts (no other task is running on it, read from ``/proc/loadavg``); then
 two.  Measured on a 2-core machine (README, "BLAS threads";
-``benchmarks/bench_scaling.py --threads-policy``): with the other core free a
-second thread makes an epoch 0.53-0.69x as long from 5e7 multiply-adds up and
-gains little or loses below; with the other core busy it makes every net
-slower (1.3-2.8x).  An explicit ``n_threads`` is always obeyed.
+``benchmarks/bench_scaling.py --threads-policy``, two runs): with the other
+core free a second thread made an epoch 0.55-0.96x as long from 5e7
+multiply-adds up and 0.60-0.91x below; with the other core busy it made every
+net slower (1.1-3.6x).  An explicit ``n_threads`` is always obeyed.
 
 Which BLAS
 ----------
@@ -64,9 +64,9 @@ from threadpoolctl import OpenBLASController, ThreadpoolController
 __all__ = ["blas_threads_for", "resolve_n_threads", "scoped_blas_threads"]
 
 #: Multiply-adds of the largest product of a step from which a second thread
-#: pays on a free core (784-512-512 at batch 128 has 128 * 784 * 512 = 5.1e7:
-#: 0.66x; 784-256-256 at batch 128, 2.6e7: 0.94x; the seed net 784-64-16-10
-#: at batch 64, 3.2e6: 1.23x).
+#: is used on a free core (784-512-512 at batch 128 has 128 * 784 * 512 = 5.1e7:
+#: 0.67x and 0.58x in two runs; the seed net 784-64-16-10 at batch 64, 3.2e6:
+#: 0.91x and 0.86x, against 3.6x and 3.4x slower when the core is busy).
 _THREADED_WORK = 50_000_000
 
 
