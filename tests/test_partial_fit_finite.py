@@ -5,8 +5,8 @@ Reading all of X again on every call cost about 5 % of an MNIST epoch, so
 NaN or inf anywhere in X reaches ``dW1 = X^T dZ1`` (``inf * 0`` is NaN), so
 the loss or the weights become non-finite within the epoch, and the
 estimator then raises sklearn's own ValueError naming X.  These tests hold
-that for every hidden activation, for the value in the first and in the last
-mini-batch, with a zero sample weight on the bad row, for sparse and
+that for every hidden activation and both stochastic solvers, for the value
+in the first and in the last mini-batch, with a zero sample weight on the bad row, for sparse and
 multilabel X, and check that nothing of the estimator changed.
 """
 
@@ -49,12 +49,13 @@ def _assert_same_state(a, b):
     assert a[2:] == b[2:]
 
 
+@pytest.mark.parametrize("solver", ["sgd", "adam"])
 @pytest.mark.parametrize("activation", ["logistic", "tanh", "relu", "identity"])
 @pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf])
 @pytest.mark.parametrize("row", [0, 95])  # the first and the last mini-batch
-def test_non_finite_X_is_refused_and_changes_nothing(activation, value, row):
+def test_non_finite_X_is_refused_and_changes_nothing(solver, activation, value, row):
     X, y = _data()
-    est = _estimator(activation).partial_fit(X, y, classes=[0, 1, 2])
+    est = _estimator(activation, solver=solver).partial_fit(X, y, classes=[0, 1, 2])
     before = _state(est)
     bad = X.copy()
     bad[row, 3] = value
@@ -62,7 +63,7 @@ def test_non_finite_X_is_refused_and_changes_nothing(activation, value, row):
         est.partial_fit(bad, y)
     _assert_same_state(_state(est), before)
     # and the next good call is the one a copy that never saw the failure makes
-    twin = _estimator(activation).partial_fit(X, y, classes=[0, 1, 2])
+    twin = _estimator(activation, solver=solver).partial_fit(X, y, classes=[0, 1, 2])
     est.partial_fit(X, y)
     twin.partial_fit(X, y)
     _assert_same_state(_state(est), _state(twin))
